@@ -1,0 +1,225 @@
+"""Generator and discriminator builders (Keras 3).
+
+Two families, each with an optional class condition:
+
+* **MLP** -- the Fashion-MNIST seed: G = Dense(256, relu) -> Dense(H*W*C, tanh) -> Reshape, from a
+  100-d latent; D = Flatten -> Dense(256, relu) -> Dense(1). ``hidden`` makes them deeper or wider.
+* **DCGAN** -- transposed convolutions that double the image side, batch norm and ReLU in G;
+  strided convolutions, batch norm and LeakyReLU(0.2) in D (Radford et al., 2015). At 28x28 a
+  compact two-block net for MNIST-size data; at any power of two from 32 to 256 the classic layout,
+  which at 256x256x3 with the default width is exactly the course's seed network.
+
+Discriminators end in a bare ``Dense(1)``/``Conv2D(1)``: they return **logits**, not probabilities.
+The losses apply the sigmoid inside (``from_logits=True``), where ``log(sigmoid(x))`` is computed
+as ``-softplus(-x)``, which stays finite for any logit; a sigmoid layer followed by ``log`` rounds
+to ``log(0) = -inf`` as soon as D is confident, and training dies with NaNs.
+
+A conditional model (cGAN, Mirza & Osindero, 2014) takes ``[z, label]`` in G and ``[image, label]``
+in D: the label is embedded and concatenated to the latent vector, and to D's input as an extra
+image channel (DCGAN) or extra features (MLP).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import keras
+from keras import layers
+
+from gan_lib.config import TrainConfig
+from gan_lib.errors import ConfigError
+
+LABEL_EMBEDDING = 50
+
+
+def default_base_filters(resolution: int) -> int:
+    """The DCGAN width at the narrowest layer: 32 keeps 28x28 fast on a CPU and gives the seed's
+    1024..32 layout at 128 and 256; 64 is the classic DCGAN width for 32 and 64."""
+    return 32 if resolution == 28 or resolution >= 128 else 64
+
+
+def _dense(units, spectral_norm=False, **kw):
+    layer = layers.Dense(units, **kw)
+    return layers.SpectralNormalization(layer) if spectral_norm else layer
+
+
+def _conv(filters, kernel, strides, padding="same", spectral_norm=False, **kw):
+    layer = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False, **kw)
+    return layers.SpectralNormalization(layer) if spectral_norm else layer
+
+
+def _latent_inputs(latent_dim, num_classes):
+    """G's inputs, and the vector its body starts from (z, or z concatenated with a label code)."""
+    z = keras.Input((latent_dim,), name="z")
+    if not num_classes:
+        return z, z
+    label = keras.Input((), dtype="int32", name="label")
+    code = layers.Flatten()(layers.Embedding(num_classes, LABEL_EMBEDDING)(label[:, None]))
+    return [z, label], layers.Concatenate()([z, code])
+
+
+# ------------------------------------------------------------------------------------------- MLP
+def build_mlp_generator(latent_dim=100, image_shape=(28, 28, 1), hidden=(256,),
+                        num_classes=None) -> keras.Model:
+    """MLP generator: z -> Dense(h, relu) for each h in ``hidden`` -> Dense(H*W*C, tanh)."""
+    inputs, x = _latent_inputs(latent_dim, num_classes)
+    for width in hidden:
+        x = layers.Dense(width, activation="relu")(x)
+    x = layers.Dense(math.prod(image_shape), activation="tanh", dtype="float32")(x)
+    return keras.Model(inputs, layers.Reshape(image_shape)(x), name="mlp_generator")
+
+
+def build_mlp_discriminator(image_shape=(28, 28, 1), hidden=(256,), num_classes=None,
+                            dropout=0.0, spectral_norm=False) -> keras.Model:
+    """MLP discriminator: Flatten -> Dense(h, relu) for each h in ``hidden`` -> Dense(1) logit."""
+    image = keras.Input(image_shape, name="image")
+    inputs, x = [image], layers.Flatten()(image)
+    if num_classes:
+        label = keras.Input((), dtype="int32", name="label")
+        code = layers.Flatten()(layers.Embedding(num_classes, LABEL_EMBEDDING)(label[:, None]))
+        inputs, x = [image, label], layers.Concatenate()([x, code])
+    for width in hidden:
+        x = _dense(width, spectral_norm, activation="relu")(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    logit = _dense(1, spectral_norm, dtype="float32")(x)
+    return keras.Model(inputs if num_classes else image, logit, name="mlp_discriminator")
+
+
+# ----------------------------------------------------------------------------------------- DCGAN
+def _check_resolution(resolution):
+    if resolution != 28 and (resolution < 32 or resolution > 256 or resolution & (resolution - 1)):
+        raise ConfigError(f"resolution {resolution} is not supported; use 28 or a power of two "
+                          "from 32 to 256")
+
+
+def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filters=None,
+                          num_classes=None) -> keras.Model:
+    """DCGAN generator.
+
+    Power-of-two ``resolution`` R: a 4x4 transposed convolution (stride 1, 'valid') turns z, seen as
+    a 1x1 image, into 4x4 feature maps; then each stride-2 4x4 transposed convolution doubles the
+    side, halving the width, until the last one outputs ``channels`` through tanh. Every other
+    layer is followed by BatchNorm and ReLU, and has no bias (BatchNorm's beta replaces it).
+    At 28x28: Dense to 7x7 maps, then two stride-2 blocks, 7 -> 14 -> 28.
+    """
+    _check_resolution(resolution)
+    b = base_filters or default_base_filters(resolution)
+    inputs, x = _latent_inputs(latent_dim, num_classes)
+    if resolution == 28:
+        x = layers.Dense(7 * 7 * 4 * b, use_bias=False)(x)
+        x = layers.ReLU()(layers.BatchNormalization()(x))
+        x = layers.Reshape((7, 7, 4 * b))(x)
+        widths = [2 * b]
+    else:
+        k = int(math.log2(resolution)) - 2  # number of doublings from 4x4
+        widths = [b * 2 ** (k - 1 - i) for i in range(k)]
+        x = layers.Reshape((1, 1, x.shape[-1]))(x)
+        x = layers.Conv2DTranspose(widths[0], 4, strides=1, padding="valid", use_bias=False)(x)
+        x = layers.ReLU()(layers.BatchNormalization()(x))
+        widths = widths[1:]
+    for width in widths:
+        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(x)
+        x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False)(x)
+    image = layers.Activation("tanh", dtype="float32")(x)
+    return keras.Model(inputs, image, name="dcgan_generator")
+
+
+def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_classes=None,
+                              dropout=0.0, spectral_norm=False, pack=1) -> keras.Model:
+    """DCGAN discriminator: the generator mirrored.
+
+    Stride-2 4x4 convolutions halve the side and double the width, each followed by BatchNorm
+    (not after the first) and LeakyReLU(0.2), down to 4x4; a final 4x4 'valid' convolution gives
+    one logit. At 28x28: two blocks, 28 -> 14 -> 7, then Dense(1). With ``spectral_norm`` every
+    convolution is spectrally normalised and BatchNorm is left out (Miyato et al., 2018).
+    ``pack`` > 1 makes D judge ``pack`` images stacked along the channels (PacGAN).
+    """
+    _check_resolution(resolution)
+    b = base_filters or default_base_filters(resolution)
+    image = keras.Input((resolution, resolution, channels * pack), name="image")
+    inputs, x = image, image
+    if num_classes:
+        label = keras.Input((), dtype="int32", name="label")
+        plane = layers.Embedding(num_classes, resolution * resolution)(label[:, None])
+        plane = layers.Reshape((resolution, resolution, 1))(plane)
+        inputs, x = [image, label], layers.Concatenate()([image, plane])
+    if resolution == 28:
+        widths = [2 * b, 4 * b]
+    else:
+        widths = [b * 2 ** i for i in range(int(math.log2(resolution)) - 2)]
+    for i, width in enumerate(widths):
+        x = _conv(width, 4, 2, spectral_norm=spectral_norm)(x)
+        if i > 0 and not spectral_norm:
+            x = layers.BatchNormalization()(x)
+        x = layers.LeakyReLU(0.2)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    if resolution == 28:
+        logit = _dense(1, spectral_norm, dtype="float32")(layers.Flatten()(x))
+    else:
+        logit = layers.Flatten()(_conv(1, 4, 1, "valid", spectral_norm, dtype="float32")(x))
+    return keras.Model(inputs, logit, name="dcgan_discriminator")
+
+
+# ------------------------------------------------------------------------------------- the pair
+@dataclasses.dataclass
+class GAN:
+    """A generator and its discriminator, with the facts a train step needs about them."""
+
+    generator: keras.Model
+    discriminator: keras.Model
+    latent_dim: int
+    image_shape: tuple
+    num_classes: int | None = None
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.num_classes)
+
+    def generate(self, z, labels=None, training=False):
+        """Images in [-1, 1] from latent vectors ``z`` (and ``labels`` for a conditional GAN)."""
+        import tensorflow as tf
+
+        z = tf.convert_to_tensor(z, tf.float32)
+        inputs = [z, tf.convert_to_tensor(labels, tf.int32)] if self.conditional else z
+        return self.generator(inputs, training=training)
+
+    def discriminate(self, images, labels=None, training=False):
+        """D's logits for ``images`` (and ``labels`` for a conditional GAN)."""
+        import tensorflow as tf
+
+        images = tf.convert_to_tensor(images, tf.float32)
+        inputs = [images, tf.convert_to_tensor(labels, tf.int32)] if self.conditional else images
+        return self.discriminator(inputs, training=training)
+
+
+def build_gan(config: TrainConfig, image_shape=None, num_classes=None) -> GAN:
+    """Build the generator and discriminator that ``config`` describes.
+
+    ``image_shape`` (H, W, C) defaults to the config's resolution and channels; ``num_classes`` is
+    needed for a conditional model.
+    """
+    if image_shape is None:
+        if config.resolution is None or config.channels is None:
+            raise ConfigError("build_gan needs image_shape, or a config with resolution and "
+                              "channels set")
+        image_shape = (config.resolution, config.resolution, config.channels)
+    image_shape = tuple(int(s) for s in image_shape)
+    if config.conditional and not num_classes:
+        raise ConfigError(f"a cgan needs class labels, and dataset '{config.dataset}' has none; "
+                          "use a labelled dataset (mnist, fashion_mnist, or a folder with one "
+                          "sub-folder per class)")
+    classes = num_classes if config.conditional else None
+    if config.model_arch == "mlp":
+        g = build_mlp_generator(config.latent_dim, image_shape, config.mlp_hidden, classes)
+        packed = image_shape[:2] + (image_shape[2] * config.pack,)
+        d = build_mlp_discriminator(packed, config.mlp_hidden, classes, config.d_dropout,
+                                    config.spectral_norm)
+    else:
+        res, ch = image_shape[0], image_shape[2]
+        g = build_dcgan_generator(config.latent_dim, res, ch, config.base_filters, classes)
+        d = build_dcgan_discriminator(res, ch, config.base_filters, classes, config.d_dropout,
+                                      config.spectral_norm, config.pack)
+    return GAN(g, d, config.latent_dim, image_shape, classes)

@@ -1,0 +1,84 @@
+"""Generating images from a finished (or running) training run.
+
+Only the generator is needed: it is rebuilt from the run's ``config.json`` and its weights are
+restored from the latest checkpoint, with a check that every one of its variables was found.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from gan_lib.config import TrainConfig
+from gan_lib.data import to_uint8
+from gan_lib.errors import CheckpointError, ConfigError
+from gan_lib.io import atomic_path
+
+
+def load_generator(run_dir):
+    """``(gan, config)`` for the run in ``run_dir``, the generator at its latest checkpoint."""
+    import tensorflow as tf
+
+    from gan_lib.checkpoint import model_spec, read_spec, spec_differences
+    from gan_lib.models import build_gan
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.json").exists():
+        raise CheckpointError(f"{run_dir} is not a run directory (no config.json); pass the --out "
+                              "folder of a training run")
+    config = TrainConfig.load(run_dir / "config.json")
+    path = tf.train.latest_checkpoint(str(run_dir / "checkpoints"))
+    if path is None:
+        raise CheckpointError(f"{run_dir} has no checkpoint yet; train it first")
+    image_shape = (config.resolution, config.resolution, config.channels)
+    gan = build_gan(config, image_shape, config.num_classes)
+    spec = model_spec(config, image_shape, config.num_classes)
+    saved = read_spec(path)
+    if saved is not None and saved != spec:
+        raise CheckpointError(f"{path} does not match {run_dir}/config.json: "
+                              + "; ".join(spec_differences(saved, spec)))
+    status = tf.train.Checkpoint(generator=gan.generator).restore(path)
+    status.expect_partial()  # the file also holds D and the optimisers; we want G only...
+    status.assert_existing_objects_matched()  # ...but all of G
+    return gan, config
+
+
+def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_size: int = 500):
+    """``n`` uint8 images [n, H, W, C] (and their labels for a conditional GAN, drawn evenly over
+    the classes, or all ``label``), from latent vectors seeded by ``seed``."""
+    import tensorflow as tf
+
+    if n <= 0:
+        raise ConfigError(f"the number of samples must be positive, got {n}")
+    labels = None
+    if gan.conditional:
+        if label is not None and not 0 <= label < gan.num_classes:
+            raise ConfigError(f"--label {label} is not a class of this run (0..{gan.num_classes - 1})")
+        labels = (np.full(n, label) if label is not None
+                  else np.arange(n) % gan.num_classes).astype(np.int32)
+    elif label is not None:
+        raise ConfigError("--label needs a conditional run (--model cgan)")
+    rng = tf.random.Generator.from_seed(seed)
+    chunks = []
+    for start in range(0, n, batch_size):
+        size = min(batch_size, n - start)
+        z = rng.normal([size, gan.latent_dim])
+        y = None if labels is None else tf.constant(labels[start:start + size])
+        chunks.append(to_uint8(gan.generate(z, y, training=False).numpy()))
+    return np.concatenate(chunks), labels
+
+
+def write_samples(path, images: np.ndarray, labels=None) -> None:
+    """Write ``images`` to ``.npz`` (``images``, and ``labels`` if any) or a ``.png`` grid."""
+    path = Path(path)
+    if path.suffix.lower() == ".npz":
+        arrays = {"images": images} if labels is None else {"images": images, "labels": labels}
+        with atomic_path(path) as tmp:
+            np.savez_compressed(tmp, **arrays)
+    elif path.suffix.lower() == ".png":
+        from gan_lib.plotting import save_grid
+
+        ncols = 10 if labels is not None else None
+        save_grid(images, path, ncols=ncols)
+    else:
+        raise ConfigError(f"{path} must end in .png or .npz")

@@ -1,0 +1,108 @@
+"""One training step of a GAN, compiled into a single ``tf.function``.
+
+A step is the two moves of the game, each one ``tf.GradientTape`` and one optimiser update:
+
+1. **Discriminator** (``d_steps`` times): score a real batch and a generated batch, and step D's
+   weights down the gradient of its loss (WGAN-GP adds the gradient penalty here).
+2. **Generator**: generate a fresh batch, let D score it, and step G's weights down the gradient
+   of G's loss *through* D; only G's variables are updated, so D needs no ``trainable = False``.
+
+All randomness (latent vectors, instance noise, WGAN-GP's mixing weights) is drawn from one
+``tf.random.Generator`` whose state is saved in the checkpoint, so a resumed run draws exactly
+the numbers the uninterrupted run would have drawn.
+"""
+from __future__ import annotations
+
+import tensorflow as tf
+
+from gan_lib.config import TrainConfig
+from gan_lib.losses import get_loss, gradient_penalty
+from gan_lib.models import GAN
+
+
+def pack_images(images, pack: int):
+    """PacGAN: [B, H, W, C] -> [B / pack, H, W, pack * C], consecutive images side by side in the
+    channel axis, so D judges ``pack`` samples at once and can spot a lack of variety."""
+    if pack == 1:
+        return images
+    shape = tf.shape(images)
+    x = tf.reshape(images, [shape[0] // pack, pack, shape[1], shape[2], shape[3]])
+    x = tf.transpose(x, [0, 2, 3, 1, 4])
+    return tf.reshape(x, [shape[0] // pack, shape[1], shape[2], pack * shape[3]])
+
+
+def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
+                    rng: tf.random.Generator, step_counter: tf.Variable | None = None):
+    """Return ``step(real_images, labels, noise_std) -> dict of scalar tensors``.
+
+    The returned dict holds ``d_loss``, ``g_loss``, ``d_real`` = mean D(x) and ``d_fake`` = mean
+    D(G(z)) (probabilities, i.e. the sigmoid of D's logits, as in the DCGAN paper's logs; for the
+    lsgan/hinge/wgan-gp losses D's output is a score rather than a logit, so read these two as
+    trends only). ``noise_std`` is the instance-noise level for this step (0 for none).
+    ``step_counter``, if given, is incremented inside the same compiled call, so the weights and
+    the step count can never disagree, even if the process is interrupted between two steps.
+    """
+    loss = get_loss(config.loss)
+    real_target = 1.0 - config.label_smoothing
+    fake_target = config.fake_label
+    g_vars = gan.generator.trainable_variables
+    d_vars = gan.discriminator.trainable_variables
+
+    def judge(images, labels):
+        return gan.discriminate(pack_images(images, config.pack), labels, training=True)
+
+    def latent(batch):
+        return rng.normal([batch, gan.latent_dim])
+
+    def noisy(images, std):
+        return images + std * rng.normal(tf.shape(images)) if config.instance_noise else images
+
+    def d_update(real, labels, noise_std):
+        batch = tf.shape(real)[0]
+        fake = gan.generate(latent(batch), labels, training=True)
+        real_in, fake_in = noisy(real, noise_std), noisy(fake, noise_std)
+        with tf.GradientTape() as tape:
+            real_logits = judge(real_in, labels)
+            fake_logits = judge(fake_in, labels)
+            d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
+            if config.loss == "wgan-gp":
+                eps = rng.uniform([batch, 1, 1, 1])
+                critic = lambda x: judge(x, labels)  # noqa: E731
+                d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in, eps)
+        d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
+        return d_loss, real_logits, fake_logits
+
+    def step(real, labels, noise_std):
+        for _ in range(config.d_steps):  # unrolled at trace time
+            d_loss, real_logits, fake_logits = d_update(real, labels, noise_std)
+        z = latent(tf.shape(real)[0])
+        with tf.GradientTape() as tape:
+            fake = gan.generate(z, labels, training=True)
+            g_loss = loss.g_loss(judge(noisy(fake, noise_std), labels))
+        g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
+        if step_counter is not None:
+            step_counter.assign_add(1)
+        return {
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+            "d_real": tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32))),
+            "d_fake": tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32))),
+        }
+
+    return tf.function(step, jit_compile=config.jit_compile, reduce_retracing=True)
+
+
+def make_optimizers(config: TrainConfig, gan: GAN):
+    """Adam for G and D (DCGAN's 2e-4, beta_1 0.5 by default), built at once.
+
+    Keras 3 optimisers create their slot variables lazily on the first update; building them now
+    means a checkpoint can be restored into them before any step (otherwise the restore would
+    silently skip the moments and the resumed run would not match).
+    """
+    import keras
+
+    g_opt = keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1, beta_2=config.beta_2)
+    d_opt = keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1, beta_2=config.beta_2)
+    g_opt.build(gan.generator.trainable_variables)
+    d_opt.build(gan.discriminator.trainable_variables)
+    return g_opt, d_opt

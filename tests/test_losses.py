@@ -1,0 +1,88 @@
+"""Losses against values computed by hand from their definitions."""
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_lib import losses
+
+
+def sig(x):
+    return 1 / (1 + math.exp(-x))
+
+
+REAL = tf.constant([[2.0], [-1.0]])
+FAKE = tf.constant([[0.5], [-3.0]])
+
+
+def test_bce_d_loss_matches_definition():
+    # -mean(log D(x)) - mean(log(1 - D(G(z))))
+    expected = (-(math.log(sig(2.0)) + math.log(sig(-1.0))) / 2
+                - (math.log(1 - sig(0.5)) + math.log(1 - sig(-3.0))) / 2)
+    assert float(losses.bce_d_loss(REAL, FAKE)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_bce_d_loss_with_label_smoothing():
+    # targets 0.9 for real, 0.1 for fake: cross-entropy -t log p - (1-t) log(1-p)
+    def ce(t, logit):
+        p = sig(logit)
+        return -t * math.log(p) - (1 - t) * math.log(1 - p)
+
+    expected = (ce(0.9, 2.0) + ce(0.9, -1.0)) / 2 + (ce(0.1, 0.5) + ce(0.1, -3.0)) / 2
+    got = losses.bce_d_loss(REAL, FAKE, real_label=0.9, fake_label=0.1)
+    assert float(got) == pytest.approx(expected, rel=1e-6)
+
+
+def test_nonsaturating_and_minimax_generator_losses():
+    ns = -(math.log(sig(0.5)) + math.log(sig(-3.0))) / 2
+    mm = (math.log(1 - sig(0.5)) + math.log(1 - sig(-3.0))) / 2
+    assert float(losses.nonsaturating_g_loss(FAKE)) == pytest.approx(ns, rel=1e-6)
+    assert float(losses.minimax_g_loss(FAKE)) == pytest.approx(mm, rel=1e-6)
+
+
+def test_minimax_saturates_where_nonsaturating_does_not():
+    # When D confidently rejects a fake (logit -10), the minimax loss is flat (gradient ~ D(G(z)))
+    # while the non-saturating loss still pushes hard (gradient ~ 1 - D(G(z))).
+    logit = tf.Variable([[-10.0]])
+    with tf.GradientTape(persistent=True) as tape:
+        mm = losses.minimax_g_loss(logit)
+        ns = losses.nonsaturating_g_loss(logit)
+    assert abs(float(tape.gradient(mm, logit)[0, 0])) == pytest.approx(sig(-10.0), rel=1e-4)
+    assert abs(float(tape.gradient(ns, logit)[0, 0])) == pytest.approx(1 - sig(-10.0), rel=1e-4)
+
+
+def test_losses_finite_for_extreme_logits():
+    big = tf.constant([[1e4], [-1e4]])
+    for name, pair in losses.LOSSES.items():
+        assert np.isfinite(float(pair.d_loss(big, -big))), name
+        assert np.isfinite(float(pair.g_loss(big))), name
+
+
+def test_lsgan():
+    expected_d = 0.5 * ((2 - 1) ** 2 + (-1 - 1) ** 2) / 2 + 0.5 * (0.5 ** 2 + 3.0 ** 2) / 2
+    expected_g = 0.5 * ((0.5 - 1) ** 2 + (-3 - 1) ** 2) / 2
+    assert float(losses.lsgan_d_loss(REAL, FAKE)) == pytest.approx(expected_d)
+    assert float(losses.lsgan_g_loss(FAKE)) == pytest.approx(expected_g)
+
+
+def test_hinge():
+    expected_d = (max(0, 1 - 2) + max(0, 1 + 1)) / 2 + (max(0, 1 + 0.5) + max(0, 1 - 3)) / 2
+    assert float(losses.hinge_d_loss(REAL, FAKE)) == pytest.approx(expected_d)
+    assert float(losses.wasserstein_g_loss(FAKE)) == pytest.approx(-(0.5 - 3) / 2)
+
+
+def test_wasserstein_critic_loss():
+    assert float(losses.wasserstein_d_loss(REAL, FAKE)) == pytest.approx((0.5 - 3) / 2 - (2 - 1) / 2)
+
+
+def test_gradient_penalty_known_norm():
+    # critic(x) = sum(w * x) has gradient w everywhere: penalty (||w|| - 1)^2 exactly.
+    w = tf.constant(np.full((1, 2, 2, 1), 1.5, np.float32))  # ||w|| = sqrt(4 * 2.25) = 3
+    critic = lambda x: tf.reduce_sum(w * x, axis=[1, 2, 3])  # noqa: E731
+    real = tf.random.normal([4, 2, 2, 1], seed=1)
+    fake = tf.random.normal([4, 2, 2, 1], seed=2)
+    eps = tf.random.uniform([4, 1, 1, 1], seed=3)
+    assert float(losses.gradient_penalty(critic, real, fake, eps)) == pytest.approx(4.0, rel=1e-5)
+    unit = lambda x: tf.reduce_sum(x, axis=[1, 2, 3]) / 2.0  # noqa: E731  (||grad|| = 1)
+    assert float(losses.gradient_penalty(unit, real, fake, eps)) == pytest.approx(0.0, abs=1e-6)
