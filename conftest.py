@@ -7,3 +7,8 @@ import os
 
 os.environ.setdefault("GAN_KIT_FAST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# Notebooks run with their own folder as the working directory: make a relative data path
+# (the README's GAN_DATA_DIR=../shared/data) absolute so that every kernel finds the data.
+if os.environ.get("GAN_DATA_DIR"):
+    os.environ["GAN_DATA_DIR"] = os.path.abspath(os.environ["GAN_DATA_DIR"])

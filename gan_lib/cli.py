@@ -130,7 +130,47 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, help="latent vectors' seed (default 0)")
     s.add_argument("--label", type=int, help="conditional runs: generate this class only")
 
+    e = sub.add_parser("evaluate", help="score samples: FID, precision/recall, ...",
+                       description="Evaluate generated images against the real training set and "
+                                   "print one JSON object with every metric.")
+    source = e.add_mutually_exclusive_group(required=True)
+    source.add_argument("--samples", help="an .npz written by `sample` (images, maybe labels)")
+    source.add_argument("--run", help="evaluate this run's latest checkpoint directly")
+    e.add_argument("--dataset", choices=("mnist", "fashion_mnist"),
+                   help="the real data (needed with --samples; a run knows its own)")
+    e.add_argument("--n", type=_positive_int, default=10000,
+                   help="samples to draw with --run (default 10000)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the reference subset and samples")
+    e.add_argument("--out", help="also write the JSON to this file")
     return parser
+
+
+def cmd_evaluate(args) -> int:
+    import json
+
+    import numpy as np
+
+    from gan_lib.evaluate import evaluate_run, evaluate_samples
+    from gan_lib.io import atomic_write_text
+
+    if args.run:
+        report = evaluate_run(args.run, n=args.n, seed=args.seed)
+    else:
+        if not args.dataset:
+            raise GanKitError("--samples needs --dataset mnist or --dataset fashion_mnist")
+        try:
+            with np.load(args.samples) as npz:
+                images = npz["images"]
+                labels = npz["labels"] if "labels" in npz.files else None
+        except (OSError, ValueError, KeyError) as err:
+            raise GanKitError(f"cannot read images from {args.samples} ({type(err).__name__}); "
+                              "pass an .npz written by `python -m gan_lib sample`") from None
+        report = evaluate_samples(args.dataset, images, labels, seed=args.seed)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        atomic_write_text(args.out, text + "\n")
+    return 0
 
 
 def cmd_train(args) -> int:
@@ -172,7 +212,7 @@ def cmd_sample(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "sample": cmd_sample}
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "evaluate": cmd_evaluate}
 
 
 def main(argv=None) -> int:

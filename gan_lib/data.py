@@ -304,3 +304,19 @@ def batches(data: ImageSet, batch_size: int, seed: int = 0, start_step: int = 0)
     ds = ds.map(lambda idx: (to_unit_range(fetch(idx)), tf.gather(labels, idx)),
                 num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def export_image_folder(data: ImageSet, folder, n: int | None = None, per_class: bool = True):
+    """Write images of ``data`` as PNG files (one sub-folder per class when ``per_class``), e.g.
+    to try the image-folder loader without downloading a photo set. Returns the folder."""
+    from PIL import Image
+
+    folder = Path(folder)
+    n = len(data) if n is None else min(n, len(data))
+    for i in range(n):
+        sub = folder / (data.class_names[data.labels[i]].replace("/", "-")
+                        if per_class and data.labels is not None else "")
+        sub.mkdir(parents=True, exist_ok=True)
+        image = data.images[i]
+        Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(sub / f"{i:06d}.png")
+    return folder

@@ -82,3 +82,20 @@ def write_samples(path, images: np.ndarray, labels=None) -> None:
         save_grid(images, path, ncols=ncols)
     else:
         raise ConfigError(f"{path} must end in .png or .npz")
+
+
+def interpolate_latents(z0, z1, n: int = 10, spherical: bool = True) -> np.ndarray:
+    """``n`` latent vectors from ``z0`` to ``z1``.
+
+    Spherical interpolation (slerp) keeps the vectors at the typical radius of a Gaussian in many
+    dimensions; a straight line passes near the origin, where G has seen few latents in training.
+    """
+    z0, z1 = np.asarray(z0, np.float64), np.asarray(z1, np.float64)
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    if not spherical:
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    cos = np.dot(z0, z1) / (np.linalg.norm(z0) * np.linalg.norm(z1))
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    if omega < 1e-6:
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    return ((np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1) / np.sin(omega)).astype(np.float32)
