@@ -20,23 +20,22 @@ from gan_lib.errors import DataError
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / "checkpoints" / "classifiers"
 REQUIRED_ACCURACY = {"mnist": 0.99, "fashion_mnist": 0.91}
-EPOCHS = {"mnist": 3, "fashion_mnist": 6}
+EPOCHS = {"mnist": 4, "fashion_mnist": 10}
 EMBEDDING = "embedding"
 
 
 def build_classifier(image_shape=(28, 28, 1), num_classes=10):
-    """Conv(32)-Conv(32)-pool-Conv(64)-Conv(64)-pool-Dense(128, the embedding)-Dense(classes)."""
+    """Conv(32)-pool-Conv(64)-pool-Conv(128)-Dense(128, the embedding)-Dense(classes): small
+    enough to train in a few minutes on a CPU, accurate enough to judge digits and garments."""
     import keras
     from keras import layers
 
-    inputs = keras.Input(image_shape)
-    x = inputs
+    x = inputs = keras.Input(image_shape)
     for width in (32, 64):
         x = layers.Conv2D(width, 3, padding="same", activation="relu")(x)
-        x = layers.Conv2D(width, 3, padding="same", activation="relu")(x)
         x = layers.MaxPooling2D()(x)
-    x = layers.Flatten()(x)
-    x = layers.Dropout(0.3)(x)
+    x = layers.Conv2D(128, 3, padding="same", activation="relu")(x)
+    x = layers.Dropout(0.3)(layers.Flatten()(x))
     embedding = layers.Dense(128, activation="relu", name=EMBEDDING)(x)
     logits = layers.Dense(num_classes, name="logits")(layers.Dropout(0.3)(embedding))
     return keras.Model(inputs, logits, name="evaluation_classifier")
@@ -78,11 +77,14 @@ def train_classifier(dataset: str, epochs: int | None = None, seed: int = 0, ver
     train, test = load_dataset(dataset, "train"), load_dataset(dataset, "test")
     keras.utils.set_random_seed(seed)
     model = build_classifier(train.shape, train.num_classes)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+    epochs = epochs or EPOCHS.get(dataset, 5)
+    # the learning rate decays to 0 along a cosine: the last epochs polish rather than jump
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, epochs * (len(train) // 128 + 1))
+    model.compile(optimizer=keras.optimizers.Adam(schedule),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     model.fit(_as_float(train.images), train.labels, batch_size=128,
-              epochs=epochs or EPOCHS.get(dataset, 5), verbose=verbose)
+              epochs=epochs, verbose=verbose)
     _, accuracy = model.evaluate(_as_float(test.images), test.labels, batch_size=1000, verbose=0)
     return model, float(accuracy)
 

@@ -115,8 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="spectral normalisation in D")
     t.add_argument("--d-dropout", type=float, dest="d_dropout", help="dropout rate in D")
     t.add_argument("--pack", type=_positive_int, help="PacGAN: D judges packs of N samples")
+    t.add_argument("--collapse-monitor", action="store_true", dest="collapse_monitor",
+                   help="log the class entropy of fixed samples at each sample grid")
     t.add_argument("--jit-compile", action="store_true", dest="jit_compile",
                    help="XLA-compile the step (faster on GPUs)")
+    t.add_argument("--mixed-precision", action="store_true", dest="mixed_precision",
+                   help="float16 compute with loss scaling (for GPUs; slower on CPUs)")
+    t.add_argument("--steps-per-call", type=_positive_int, dest="steps_per_call",
+                   help="train steps per compiled call (default 20)")
     t.add_argument("--checkpoint-every", type=_positive_int, dest="checkpoint_every_steps",
                    help="steps between checkpoints (default: one epoch)")
     t.add_argument("--quiet", action="store_const", const=0, dest="verbose",

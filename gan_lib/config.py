@@ -21,7 +21,8 @@ LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
 # Fields that may differ between a run and its resumption: they do not change the model or the
 # sequence of steps, only how long the run goes on and how it is recorded.
 RESUMABLE_FIELDS = {"steps", "epochs", "checkpoint_every_steps", "checkpoint_every_seconds",
-                    "keep_checkpoints", "sample_every_steps", "verbose"}
+                    "keep_checkpoints", "sample_every_steps", "verbose", "collapse_monitor",
+                    "steps_per_call"}
 
 
 @dataclasses.dataclass
@@ -58,8 +59,11 @@ class TrainConfig:
     spectral_norm: bool = False
     d_dropout: float = 0.0
     pack: int = 1                     # PacGAN: D judges packs of this many samples
+    collapse_monitor: bool = False    # log the class entropy of fixed samples (mnist/fashion)
     # speed
     jit_compile: bool = False         # XLA-compile the step (faster on GPUs, slower on this CPU)
+    mixed_precision: bool = False     # float16 compute, float32 weights (for GPUs)
+    steps_per_call: int = 20          # steps run in one compiled call (less Python overhead)
     # bookkeeping
     checkpoint_every_steps: int | None = None  # None = once per epoch
     checkpoint_every_seconds: float = 300.0
@@ -85,7 +89,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value <= 0):
                 raise ConfigError(f"--{name} must be a positive whole number, got {value}")
-        for name in ("batch_size", "latent_dim", "d_steps", "pack", "keep_checkpoints"):
+        for name in ("batch_size", "latent_dim", "d_steps", "pack", "keep_checkpoints",
+                     "steps_per_call"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"--{name.replace('_', '-')} must be a positive whole number, "
@@ -111,6 +116,9 @@ class TrainConfig:
         if self.batch_size % self.pack:
             raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
                               f"{self.pack}")
+        if self.collapse_monitor and self.dataset not in ("mnist", "fashion_mnist"):
+            raise ConfigError("--collapse-monitor needs a classifier, which exists for mnist and "
+                              "fashion_mnist only")
         if self.pack > 1 and self.conditional:
             raise ConfigError("--pack works with unconditional models only; drop --pack or use "
                               "--model dcgan")

@@ -25,6 +25,27 @@ import keras
 import numpy as np
 
 
+def compile_seed_loop(generator, discriminator, latent_dim: int, num_classes=None,
+                      lr: float = 2e-4, beta_1: float = 0.5, from_logits: bool = True):
+    """Compile any G and D the seed's way: D on its own, then D frozen inside ``D(G(z))``.
+
+    Returns the combined model. ``from_logits`` matches gan_lib's discriminators, which return
+    logits; the seed's own D ends in a sigmoid (``from_logits=False``).
+    """
+    loss = keras.losses.BinaryCrossentropy(from_logits=from_logits)
+    discriminator.compile(loss=loss, optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
+    discriminator.trainable = False
+    z = keras.Input((latent_dim,))
+    if num_classes:
+        label = keras.Input((), dtype="int32")
+        inputs, judged = [z, label], discriminator([generator([z, label]), label])
+    else:
+        inputs, judged = z, discriminator(generator(z))
+    combined = keras.Model(inputs, judged, name="seed_combined")
+    combined.compile(loss=loss, optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
+    return combined
+
+
 def build_seed_models(latent_dim: int = 100, image_shape=(28, 28, 1), hidden: int = 256,
                       lr: float = 2e-4, beta_1: float = 0.5):
     """The seed's G, D (sigmoid output, as in the seed) and compiled combined model."""
@@ -38,30 +59,30 @@ def build_seed_models(latent_dim: int = 100, image_shape=(28, 28, 1), hidden: in
         keras.layers.Flatten(),
         keras.layers.Dense(hidden, activation="relu"),
         keras.layers.Dense(1, activation="sigmoid")], name="seed_discriminator")
-    discriminator.compile(loss="binary_crossentropy", metrics=["accuracy"],
-                          optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
-    discriminator.trainable = False
-    z = keras.Input((latent_dim,))
-    combined = keras.Model(z, discriminator(generator(z)), name="seed_combined")
-    combined.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
+    combined = compile_seed_loop(generator, discriminator, latent_dim, lr=lr, beta_1=beta_1,
+                                 from_logits=False)
     return generator, discriminator, combined
 
 
 def seed_train_step(generator, discriminator, combined, real_images, rng, latent_dim=100,
-                    fix_trainable: bool = True):
+                    fix_trainable: bool = True, labels=None):
     """One step of the seed's loop on a batch of real images; returns (d_loss, g_loss).
 
     ``fix_trainable=False`` reproduces the seed exactly, bug included: D never learns in Keras 3.
+    ``labels`` (for a conditional G and D) go with both the real and the generated batch.
     """
     batch = len(real_images)
     ones, zeros = np.ones((batch, 1), np.float32), np.zeros((batch, 1), np.float32)
-    fake = generator.predict(rng.normal(size=(batch, latent_dim)).astype(np.float32), verbose=0)
+    with_labels = (lambda x: [x, labels]) if labels is not None else (lambda x: x)
+    z = rng.normal(size=(batch, latent_dim)).astype(np.float32)
+    fake = generator.predict(with_labels(z), verbose=0, batch_size=batch)
     if fix_trainable:
         discriminator.trainable = True
-    d_real = discriminator.train_on_batch(real_images, ones)
-    d_fake = discriminator.train_on_batch(fake, zeros)
+    d_real = discriminator.train_on_batch(with_labels(real_images), ones)
+    d_fake = discriminator.train_on_batch(with_labels(fake), zeros)
     if fix_trainable:
         discriminator.trainable = False
-    g_loss = combined.train_on_batch(rng.normal(size=(batch, latent_dim)).astype(np.float32), ones)
+    z = rng.normal(size=(batch, latent_dim)).astype(np.float32)
+    g_loss = combined.train_on_batch(with_labels(z), ones)
     d_loss = 0.5 * (np.ravel(d_real)[0] + np.ravel(d_fake)[0])
     return float(d_loss), float(np.ravel(g_loss)[0])

@@ -31,6 +31,18 @@ def pack_images(images, pack: int):
     return tf.reshape(x, [shape[0] // pack, shape[1], shape[2], pack * shape[3]])
 
 
+def scaled(optimizer, loss):
+    """The loss to differentiate (call it inside the tape). With mixed precision the optimiser
+    is a ``LossScaleOptimizer``: the loss is scaled up so that small float16 gradients do not
+    underflow, and ``apply_gradients`` scales them back (skipping the step if any overflowed)."""
+    return optimizer.scale_loss(loss) if hasattr(optimizer, "scale_loss") else loss
+
+
+def update(optimizer, tape, loss, variables):
+    """One optimiser step down the gradient of ``loss`` (already passed through ``scaled``)."""
+    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+
+
 def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
                     rng: tf.random.Generator, step_counter: tf.Variable | None = None):
     """Return ``step(real_images, labels, noise_std) -> dict of scalar tensors``.
@@ -69,7 +81,8 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
                 eps = rng.uniform([batch, 1, 1, 1])
                 critic = lambda x: judge(x, labels)  # noqa: E731
                 d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in, eps)
-        d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
+            d_objective = scaled(d_optimizer, d_loss)
+        update(d_optimizer, tape, d_objective, d_vars)
         return d_loss, real_logits, fake_logits
 
     def step(real, labels, noise_std):
@@ -79,7 +92,8 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
         with tf.GradientTape() as tape:
             fake = gan.generate(z, labels, training=True)
             g_loss = loss.g_loss(judge(noisy(fake, noise_std), labels))
-        g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
+            g_objective = scaled(g_optimizer, g_loss)
+        update(g_optimizer, tape, g_objective, g_vars)
         if step_counter is not None:
             step_counter.assign_add(1)
         return {
@@ -103,6 +117,9 @@ def make_optimizers(config: TrainConfig, gan: GAN):
 
     g_opt = keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1, beta_2=config.beta_2)
     d_opt = keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1, beta_2=config.beta_2)
+    if config.mixed_precision:
+        g_opt = keras.optimizers.LossScaleOptimizer(g_opt)
+        d_opt = keras.optimizers.LossScaleOptimizer(d_opt)
     g_opt.build(gan.generator.trainable_variables)
     d_opt.build(gan.discriminator.trainable_variables)
     return g_opt, d_opt

@@ -34,21 +34,37 @@ from gan_lib.io import atomic_write_text
 from gan_lib.progress import Progress
 
 LOG_FIELDS = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
+METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]
 FIXED_SAMPLES = 64
 
 
-def _sigterm_as_interrupt():
-    """Treat SIGTERM (``kill``, a cluster's pre-emption) like Ctrl-C: checkpoint, then stop."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
+class _StopRequests:
+    """While training, Ctrl-C (SIGINT, also Colab's "interrupt kernel") and SIGTERM ask the loop
+    to stop after the current call; it then checkpoints and returns. A second Ctrl-C interrupts
+    at once. Outside the main thread signals cannot be caught, and nothing is installed."""
 
-    def handler(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
+    def __init__(self):
+        self.requested = False
+        self._previous = {}
 
-    try:
-        return signal.signal(signal.SIGTERM, handler)
-    except ValueError:
-        return None
+    def _handler(self, signum, frame):
+        if self.requested and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    self._previous[sig] = signal.signal(sig, self._handler)
+                except ValueError:
+                    pass
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        return False
 
 
 class Trainer:
@@ -92,15 +108,29 @@ class Trainer:
                               f"({len(data)} images); lower it")
 
         keras.utils.set_random_seed(config.seed)  # the initial weights
-        self.gan = build_gan(config, data.shape, data.num_classes)
+        policy = keras.mixed_precision.global_policy()
+        if config.mixed_precision:  # layers built now compute in float16, outputs stay float32
+            keras.mixed_precision.set_global_policy("mixed_float16")
+        try:
+            self.gan = build_gan(config, data.shape, data.num_classes)
+        finally:
+            keras.mixed_precision.set_global_policy(policy)
         self.g_optimizer, self.d_optimizer = make_optimizers(config, self.gan)
         self.rng = tf.random.Generator.from_seed(config.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self._train_step = make_train_step(self.gan, self.g_optimizer, self.d_optimizer, config,
                                            self.rng, self.step)
+        self._multi_step = self._build_multi_step()
         self.history = {k: [] for k in LOG_FIELDS}
         self.interrupted = False
         self.fixed_z, self.fixed_labels = self._fixed_inputs()
+        self.monitor = None
+        if config.collapse_monitor:
+            from gan_lib.monitor import CollapseMonitor
+
+            self.monitor = CollapseMonitor(config.dataset, config.latent_dim, seed=config.seed,
+                                           num_classes=data.num_classes if self.gan.conditional
+                                           else None)
 
         self.checkpoint = None
         if self.out_dir is not None:
@@ -113,6 +143,7 @@ class Trainer:
             if resume:
                 path = self.checkpoint.restore_latest()
                 self._load_log()
+                self._load_monitor()
                 self._say(f"resumed {self.out_dir} from step {self.global_step} ({path})")
             else:
                 (self.out_dir / "samples").mkdir(parents=True, exist_ok=True)
@@ -190,10 +221,13 @@ class Trainer:
     def train(self, steps: int | None = None) -> dict:
         """Train up to the config's total length (or ``steps`` more), returning the history.
 
-        Checkpoints are written at each epoch's end (or every ``checkpoint_every_steps``), every
-        ``checkpoint_every_seconds``, at the end, and on Ctrl-C/SIGTERM, after which training
-        stops cleanly with ``self.interrupted = True``. A NaN or infinite loss raises
-        :class:`DivergenceError` without saving, so the last checkpoint stays good.
+        Each call of the compiled function runs up to ``steps_per_call`` steps in a graph loop
+        (fewer when a sample grid, checkpoint or the end is due sooner), which removes Python's
+        per-step overhead. Checkpoints are written at each epoch's end (or every
+        ``checkpoint_every_steps``), every ``checkpoint_every_seconds``, at the end, and on
+        Ctrl-C/SIGTERM, after which training stops cleanly with ``self.interrupted = True``.
+        A NaN or infinite loss raises :class:`DivergenceError` without saving, so the last
+        checkpoint stays good.
         """
         import tensorflow as tf
 
@@ -205,50 +239,89 @@ class Trainer:
             return self.history
         ckpt_every = c.checkpoint_every_steps or self.steps_per_epoch
         sample_every = c.sample_every_steps or self.steps_per_epoch
-        stream = iter(batches(self.data, c.batch_size, c.seed, start_step=start))
+        iterator = iter(batches(self.data, c.batch_size, c.seed, start_step=start))
         progress = Progress(end, start, enabled=bool(c.verbose))
-        previous_handler = _sigterm_as_interrupt()
         self.interrupted = False
         last_save = time.monotonic()
         # "seconds" in the log counts training time across resumptions
         t0 = time.perf_counter() - (self.history["seconds"][-1] if self.history["seconds"] else 0)
         step = start
-        try:
-            while step < end:
-                images, labels = next(stream)
-                metrics = self._train_step(images, labels, tf.constant(self.noise_std(step),
-                                                                       tf.float32))
-                metrics = {k: float(v) for k, v in metrics.items()}
-                step += 1
-                bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(metrics[k])]
-                if bad:
-                    raise DivergenceError(
-                        f"{' and '.join(bad)} became {metrics[bad[0]]} at step {step}; the last "
-                        f"checkpoint is intact: lower the learning rates (--lr-g/--lr-d) or try "
-                        f"another --loss, then --resume")
-                self._record(step, metrics, time.perf_counter() - t0)
-                progress.update(step, **metrics)
-                if step % sample_every == 0 or step == end:
-                    self.save_samples(step)
-                if (step % ckpt_every == 0 or step == end
-                        or time.monotonic() - last_save > c.checkpoint_every_seconds):
-                    self.save()
-                    last_save = time.monotonic()
-        except KeyboardInterrupt:
-            self.interrupted = True
-            saved = self.save() if self.checkpoint else None
-            progress.write(f"interrupted at step {self.global_step}"
-                           + (f"; checkpoint saved to {saved}; continue with --resume"
-                              if saved else ""))
-        finally:
-            progress.close()
-            if previous_handler is not None:
-                signal.signal(signal.SIGTERM, previous_handler)
+        with _StopRequests() as stop:
+            try:
+                while step < end and not stop.requested:
+                    k = min(c.steps_per_call, end - step, sample_every - step % sample_every,
+                            ckpt_every - step % ckpt_every)
+                    out = self._multi_step(iterator, tf.constant(k, tf.int32),
+                                           tf.constant(self.noise_std(step), tf.float32),
+                                           tf.constant(self._noise_decay(), tf.float32))
+                    out = {key: value.numpy() for key, value in out.items()}
+                    seconds = time.perf_counter() - t0
+                    for i in range(k):
+                        metrics = {key: float(value[i]) for key, value in out.items()}
+                        self._check_finite(metrics, step + i + 1)
+                        self._record(step + i + 1, metrics, seconds)
+                    step += k
+                    progress.update(step, **metrics)
+                    if step % sample_every == 0 or step == end:
+                        self.save_samples(step)
+                        if self.monitor is not None:
+                            entropy = self.monitor(self.gan, step)
+                            progress.write(f"step {step}: class entropy of samples {entropy:.3f}")
+                    if (step % ckpt_every == 0 or step == end
+                            or time.monotonic() - last_save > c.checkpoint_every_seconds):
+                        self.save()
+                        last_save = time.monotonic()
+            except KeyboardInterrupt:  # a second Ctrl-C, or an interrupt outside the main thread
+                stop.requested = True
+            finally:
+                progress.close()
+            if stop.requested:
+                self.interrupted = True
+                saved = self.save() if self.checkpoint else None
+                progress.write(f"interrupted at step {self.global_step}"
+                               + (f"; checkpoint saved to {saved}; continue with --resume"
+                                  if saved else ""))
         if self.out_dir is not None and self.history["step"]:
             from gan_lib.plotting import plot_history
 
             plot_history(self.history, self.out_dir / "losses.png", title=self.describe())
         return self.history
+
+    def _build_multi_step(self):
+        """``k`` train steps in one graph: a ``tf.while_loop`` that pulls each batch from the
+        tf.data iterator itself and stacks the per-step metrics."""
+        import tensorflow as tf
+
+        step_fn = self._train_step
+
+        @tf.function
+        def multi_step(iterator, k, noise_std, noise_decay):
+            arrays = {key: tf.TensorArray(tf.float32, size=k) for key in METRICS}
+            for i in tf.range(k):
+                images, labels = next(iterator)
+                std = tf.maximum(0.0, noise_std - noise_decay * tf.cast(i, tf.float32))
+                metrics = step_fn(images, labels, std)
+                arrays = {key: arrays[key].write(i, tf.cast(metrics[key], tf.float32))
+                          for key in METRICS}
+            return {key: arrays[key].stack() for key in METRICS}
+
+        return multi_step
+
+    def _noise_decay(self) -> float:
+        """How much the instance-noise level drops per step (linear annealing)."""
+        c = self.config
+        if not c.instance_noise:
+            return 0.0
+        return c.instance_noise / (c.instance_noise_anneal_steps or self.total_steps)
+
+    @staticmethod
+    def _check_finite(metrics: dict, step: int) -> None:
+        bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(metrics[k])]
+        if bad:
+            raise DivergenceError(
+                f"{' and '.join(bad)} became {metrics[bad[0]]} at step {step}; the last "
+                f"checkpoint is intact: lower the learning rates (--lr-g/--lr-d) or try "
+                f"another --loss, then --resume")
 
     def _record(self, step: int, metrics: dict, seconds: float) -> None:
         row = dict(metrics, step=step, epoch=(step - 1) // self.steps_per_epoch + 1,
@@ -267,6 +340,10 @@ class Trainer:
             return None
         path = self.checkpoint.save()
         self._write_log()
+        if self.monitor is not None:
+            m = self.monitor.history
+            rows = ["step,class_entropy"] + [f"{s},{e:.6f}" for s, e in zip(m["step"], m["entropy"])]
+            atomic_write_text(self.out_dir / "collapse_monitor.csv", "\n".join(rows) + "\n")
         return path
 
     def _write_log(self) -> None:
@@ -290,6 +367,17 @@ class Trainer:
                 for key in LOG_FIELDS:
                     cast = int if key in ("step", "epoch") else float
                     self.history[key].append(cast(row[key]))
+
+    def _load_monitor(self) -> None:
+        path = self.out_dir / "collapse_monitor.csv"
+        if self.monitor is None or not path.exists():
+            return
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                if int(row["step"]) <= self.global_step:
+                    self.monitor.history["step"].append(int(row["step"]))
+                    self.monitor.history["entropy"].append(float(row["class_entropy"]))
+                    self.monitor.history["histogram"].append(None)
 
     def generate(self, z=None, labels=None) -> np.ndarray:
         """Images in [-1, 1] from the generator in inference mode (batch norm uses its running

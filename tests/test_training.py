@@ -109,18 +109,33 @@ def test_nan_loss_stops_with_the_step_and_keeps_the_checkpoint(mnist_small, tmp_
         ["ckpt-2.index"]
 
 
-def test_interrupt_saves_a_checkpoint(mnist_small, tmp_path, monkeypatch):
-    trainer = Trainer(TrainConfig(model="mlp", steps=50, **SMALL), tmp_path / "run",
-                      data=mnist_small)
-    original, calls = trainer._train_step, []
+def test_interrupt_saves_a_checkpoint(mnist_small, tmp_path):
+    """Ctrl-C (a real SIGINT to this process) during step 4: the step finishes, a checkpoint
+    is written, and train() returns with interrupted=True."""
+    import os
+    import signal
 
-    def interrupted_at_step_3(*args):
+    trainer = Trainer(TrainConfig(model="mlp", steps=50, steps_per_call=1, **SMALL),
+                      tmp_path / "run", data=mnist_small)
+    original, calls = trainer._multi_step, []
+
+    def interrupted_during_call_4(*args):
         calls.append(1)
         if len(calls) == 4:
-            raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGINT)
         return original(*args)
 
-    trainer._train_step = interrupted_at_step_3
+    trainer._multi_step = interrupted_during_call_4
     trainer.train()
-    assert trainer.interrupted and trainer.global_step == 3
-    assert (tmp_path / "run" / "checkpoints" / "ckpt-3.index").exists()
+    assert trainer.interrupted and trainer.global_step == 4
+    assert (tmp_path / "run" / "checkpoints" / "ckpt-4.index").exists()
+    assert trainer.history["step"] == [1, 2, 3, 4]
+
+
+def test_steps_per_call_does_not_change_the_run(mnist_small):
+    runs = [Trainer(TrainConfig(model="dcgan", steps=7, seed=3, steps_per_call=k, **SMALL),
+                    data=mnist_small) for k in (1, 4)]
+    for t in runs:
+        t.train()
+    assert_same_weights(runs[0].gan.generator, runs[1].gan.generator)
+    np.testing.assert_array_equal(runs[0].history["d_loss"], runs[1].history["d_loss"])
