@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="XLA-compile the step (faster on GPUs)")
     t.add_argument("--mixed-precision", action="store_true", dest="mixed_precision",
                    help="float16 compute with loss scaling (for GPUs; slower on CPUs)")
+    t.add_argument("--strategy", choices=("none", "mirrored", "tpu"),
+                   help="tf.distribute: mirrored over all GPUs, or a Colab TPU (default none)")
     t.add_argument("--steps-per-call", type=_positive_int, dest="steps_per_call",
                    help="train steps per compiled call (default 20)")
     t.add_argument("--checkpoint-every", type=_positive_int, dest="checkpoint_every_steps",

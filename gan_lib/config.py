@@ -17,12 +17,13 @@ from gan_lib.errors import ConfigError
 MODELS = ("mlp", "dcgan", "cgan")
 ARCHS = ("mlp", "dcgan")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
+STRATEGIES = ("none", "mirrored", "tpu")
 
 # Fields that may differ between a run and its resumption: they do not change the model or the
 # sequence of steps, only how long the run goes on and how it is recorded.
 RESUMABLE_FIELDS = {"steps", "epochs", "checkpoint_every_steps", "checkpoint_every_seconds",
                     "keep_checkpoints", "sample_every_steps", "verbose", "collapse_monitor",
-                    "steps_per_call"}
+                    "steps_per_call", "strategy", "jit_compile"}
 
 
 @dataclasses.dataclass
@@ -63,6 +64,7 @@ class TrainConfig:
     # speed
     jit_compile: bool = False         # XLA-compile the step (faster on GPUs, slower on this CPU)
     mixed_precision: bool = False     # float16 compute, float32 weights (for GPUs)
+    strategy: str = "none"            # none | mirrored (all GPUs, else all CPUs) | tpu
     steps_per_call: int = 20          # steps run in one compiled call (less Python overhead)
     # bookkeeping
     checkpoint_every_steps: int | None = None  # None = once per epoch
@@ -83,6 +85,9 @@ class TrainConfig:
             raise ConfigError(f"unknown arch '{self.arch}'; choose one of {', '.join(ARCHS)}")
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss '{self.loss}'; choose one of {', '.join(LOSSES)}")
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"unknown strategy '{self.strategy}'; choose one of "
+                              f"{', '.join(STRATEGIES)}")
         if (self.steps is None) == (self.epochs is None):
             raise ConfigError("give the run's length as exactly one of --steps N or --epochs N")
         for name in ("steps", "epochs"):

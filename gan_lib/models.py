@@ -31,6 +31,14 @@ from gan_lib.errors import ConfigError
 
 LABEL_EMBEDDING = 50
 
+# Under a tf.distribute strategy each replica sees part of the batch; synchronised batch norm
+# computes its statistics over the whole global batch, as one device would. Set by build_gan.
+_SYNC_BN = {"on": False}
+
+
+def _batch_norm():
+    return layers.BatchNormalization(synchronized=_SYNC_BN["on"])
+
 
 def default_base_filters(resolution: int) -> int:
     """The DCGAN width at the narrowest layer: 32 keeps 28x28 fast on a CPU and gives the seed's
@@ -108,7 +116,7 @@ def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filter
     inputs, x = _latent_inputs(latent_dim, num_classes)
     if resolution == 28:
         x = layers.Dense(7 * 7 * 4 * b, use_bias=False)(x)
-        x = layers.ReLU()(layers.BatchNormalization()(x))
+        x = layers.ReLU()(_batch_norm()(x))
         x = layers.Reshape((7, 7, 4 * b))(x)
         widths = [2 * b]
     else:
@@ -116,11 +124,11 @@ def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filter
         widths = [b * 2 ** (k - 1 - i) for i in range(k)]
         x = layers.Reshape((1, 1, x.shape[-1]))(x)
         x = layers.Conv2DTranspose(widths[0], 4, strides=1, padding="valid", use_bias=False)(x)
-        x = layers.ReLU()(layers.BatchNormalization()(x))
+        x = layers.ReLU()(_batch_norm()(x))
         widths = widths[1:]
     for width in widths:
         x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(x)
-        x = layers.ReLU()(layers.BatchNormalization()(x))
+        x = layers.ReLU()(_batch_norm()(x))
     x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False)(x)
     image = layers.Activation("tanh", dtype="float32")(x)
     return keras.Model(inputs, image, name="dcgan_generator")
@@ -152,7 +160,7 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
     for i, width in enumerate(widths):
         x = _conv(width, 4, 2, spectral_norm=spectral_norm)(x)
         if i > 0 and not spectral_norm:
-            x = layers.BatchNormalization()(x)
+            x = _batch_norm()(x)
         x = layers.LeakyReLU(0.2)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
@@ -212,6 +220,14 @@ def build_gan(config: TrainConfig, image_shape=None, num_classes=None) -> GAN:
                           "use a labelled dataset (mnist, fashion_mnist, or a folder with one "
                           "sub-folder per class)")
     classes = num_classes if config.conditional else None
+    _SYNC_BN["on"] = config.strategy != "none"
+    try:
+        return _build(config, image_shape, classes)
+    finally:
+        _SYNC_BN["on"] = False
+
+
+def _build(config, image_shape, classes) -> GAN:
     if config.model_arch == "mlp":
         g = build_mlp_generator(config.latent_dim, image_shape, config.mlp_hidden, classes)
         packed = image_shape[:2] + (image_shape[2] * config.pack,)

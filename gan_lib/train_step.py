@@ -44,7 +44,8 @@ def update(optimizer, tape, loss, variables):
 
 
 def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
-                    rng: tf.random.Generator, step_counter: tf.Variable | None = None):
+                    rng: tf.random.Generator, step_counter: tf.Variable | None = None,
+                    strategy: tf.distribute.Strategy | None = None):
     """Return ``step(real_images, labels, noise_std) -> dict of scalar tensors``.
 
     The returned dict holds ``d_loss``, ``g_loss``, ``d_real`` = mean D(x) and ``d_fake`` = mean
@@ -53,6 +54,11 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
     trends only). ``noise_std`` is the instance-noise level for this step (0 for none).
     ``step_counter``, if given, is incremented inside the same compiled call, so the weights and
     the step count can never disagree, even if the process is interrupted between two steps.
+
+    With a ``tf.distribute`` ``strategy`` the random numbers for the whole global batch are drawn
+    first, then each replica computes its slice of the batch with its losses divided by the number
+    of replicas; the optimisers sum the replicas' gradients, which gives the gradient of the
+    global-batch mean: the same update as one device computing the whole batch.
     """
     loss = get_loss(config.loss)
     real_target = 1.0 - config.label_smoothing
@@ -63,47 +69,79 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
     def judge(images, labels):
         return gan.discriminate(pack_images(images, config.pack), labels, training=True)
 
-    def latent(batch):
-        return rng.normal([batch, gan.latent_dim])
+    def draw(real):
+        """Every random number of one step, for the global batch, in a fixed order."""
+        batch, shape = tf.shape(real)[0], tf.shape(real)
+        noise = {}
+        for i in range(config.d_steps):
+            noise[f"z_d{i}"] = rng.normal([batch, gan.latent_dim])
+            if config.instance_noise:
+                noise[f"noise_real{i}"] = rng.normal(shape)
+                noise[f"noise_fake{i}"] = rng.normal(shape)
+            if config.loss == "wgan-gp":
+                noise[f"eps{i}"] = rng.uniform([batch, 1, 1, 1])
+        noise["z_g"] = rng.normal([batch, gan.latent_dim])
+        if config.instance_noise:
+            noise["noise_g"] = rng.normal(shape)
+        return noise
 
-    def noisy(images, std):
-        return images + std * rng.normal(tf.shape(images)) if config.instance_noise else images
-
-    def d_update(real, labels, noise_std):
-        batch = tf.shape(real)[0]
-        fake = gan.generate(latent(batch), labels, training=True)
-        real_in, fake_in = noisy(real, noise_std), noisy(fake, noise_std)
+    def d_update(i, real, labels, noise_std, noise, share):
+        fake = gan.generate(noise[f"z_d{i}"], labels, training=True)
+        real_in, fake_in = real, fake
+        if config.instance_noise:
+            real_in = real + noise_std * noise[f"noise_real{i}"]
+            fake_in = fake + noise_std * noise[f"noise_fake{i}"]
         with tf.GradientTape() as tape:
             real_logits = judge(real_in, labels)
             fake_logits = judge(fake_in, labels)
             d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
             if config.loss == "wgan-gp":
-                eps = rng.uniform([batch, 1, 1, 1])
                 critic = lambda x: judge(x, labels)  # noqa: E731
-                d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in, eps)
-            d_objective = scaled(d_optimizer, d_loss)
+                d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in,
+                                                              noise[f"eps{i}"])
+            d_objective = scaled(d_optimizer, d_loss * share)
         update(d_optimizer, tape, d_objective, d_vars)
         return d_loss, real_logits, fake_logits
 
-    def step(real, labels, noise_std):
-        for _ in range(config.d_steps):  # unrolled at trace time
-            d_loss, real_logits, fake_logits = d_update(real, labels, noise_std)
-        z = latent(tf.shape(real)[0])
+    def compute(real, labels, noise_std, noise, share=1.0):
+        for i in range(config.d_steps):  # unrolled at trace time
+            d_loss, real_logits, fake_logits = d_update(i, real, labels, noise_std, noise, share)
         with tf.GradientTape() as tape:
-            fake = gan.generate(z, labels, training=True)
-            g_loss = loss.g_loss(judge(noisy(fake, noise_std), labels))
-            g_objective = scaled(g_optimizer, g_loss)
+            fake = gan.generate(noise["z_g"], labels, training=True)
+            if config.instance_noise:
+                fake = fake + noise_std * noise["noise_g"]
+            g_loss = loss.g_loss(judge(fake, labels))
+            g_objective = scaled(g_optimizer, g_loss * share)
         update(g_optimizer, tape, g_objective, g_vars)
-        if step_counter is not None:
-            step_counter.assign_add(1)
         return {
-            "d_loss": d_loss,
-            "g_loss": g_loss,
-            "d_real": tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32))),
-            "d_fake": tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32))),
+            "d_loss": d_loss * share,
+            "g_loss": g_loss * share,
+            "d_real": tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32))) * share,
+            "d_fake": tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32))) * share,
         }
 
-    return tf.function(step, jit_compile=config.jit_compile, reduce_retracing=True)
+    def on_replica(real, labels, noise_std, noise):
+        context = tf.distribute.get_replica_context()
+        n, i = context.num_replicas_in_sync, context.replica_id_in_sync_group
+        per = tf.shape(real)[0] // n
+        local = lambda x: x[i * per:(i + 1) * per]  # noqa: E731
+        return compute(local(real), local(labels), noise_std, tf.nest.map_structure(local, noise),
+                       1.0 / n)
+
+    def step(real, labels, noise_std):
+        noise = draw(real)
+        if strategy is None:
+            out = compute(real, labels, noise_std, noise)
+        else:
+            per_replica = strategy.run(on_replica, args=(real, labels, noise_std, noise))
+            out = {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
+                   for k, v in per_replica.items()}
+        if step_counter is not None:
+            step_counter.assign_add(1)
+        return out
+
+    return tf.function(step, jit_compile=config.jit_compile and strategy is None,
+                       reduce_retracing=True)
 
 
 def make_optimizers(config: TrainConfig, gan: GAN):

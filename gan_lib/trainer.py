@@ -38,6 +38,38 @@ METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]
 FIXED_SAMPLES = 64
 
 
+def _no_scope():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def make_strategy(name: str):
+    """``None`` for one device, else a ``tf.distribute`` strategy: ``mirrored`` copies the model
+    to every GPU (or, with no GPU, every logical CPU device) and splits each batch between them;
+    ``tpu`` connects to a Colab/Cloud TPU."""
+    import tensorflow as tf
+
+    if name == "none":
+        return None
+    if name == "tpu":
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+        except (ValueError, tf.errors.OpError) as err:
+            raise ConfigError(f"no TPU found ({type(err).__name__}); in Colab choose a TPU "
+                              "runtime, or use --strategy mirrored / none") from None
+        return tf.distribute.TPUStrategy(resolver)
+    gpus = tf.config.list_logical_devices("GPU")
+    if gpus:
+        return tf.distribute.MirroredStrategy([d.name for d in gpus])
+    # CPU devices: reduce through one device. (Collective all-reduces on CPUs may pair up out
+    # of order with synchronised batch norm's own reductions.)
+    return tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")],
+                                          cross_device_ops=tf.distribute.ReductionToOneDevice())
+
+
 class _StopRequests:
     """While training, Ctrl-C (SIGINT, also Colab's "interrupt kernel") and SIGTERM ask the loop
     to stop after the current call; it then checkpoints and returns. A second Ctrl-C interrupts
@@ -108,18 +140,25 @@ class Trainer:
                               f"({len(data)} images); lower it")
 
         keras.utils.set_random_seed(config.seed)  # the initial weights
+        self.strategy = make_strategy(config.strategy)
+        if self.strategy is not None and config.batch_size % self.strategy.num_replicas_in_sync:
+            raise ConfigError(f"--batch-size {config.batch_size} must be a multiple of the "
+                              f"{self.strategy.num_replicas_in_sync} devices in use")
         policy = keras.mixed_precision.global_policy()
         if config.mixed_precision:  # layers built now compute in float16, outputs stay float32
             keras.mixed_precision.set_global_policy("mixed_float16")
         try:
-            self.gan = build_gan(config, data.shape, data.num_classes)
+            with self.strategy.scope() if self.strategy else _no_scope():
+                self.gan = build_gan(config, data.shape, data.num_classes)
+                self.g_optimizer, self.d_optimizer = make_optimizers(config, self.gan)
         finally:
             keras.mixed_precision.set_global_policy(policy)
-        self.g_optimizer, self.d_optimizer = make_optimizers(config, self.gan)
+        # The random generator and the step counter live outside the strategy: both are used
+        # in cross-replica context only (all random numbers are drawn for the global batch).
         self.rng = tf.random.Generator.from_seed(config.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self._train_step = make_train_step(self.gan, self.g_optimizer, self.d_optimizer, config,
-                                           self.rng, self.step)
+                                           self.rng, self.step, self.strategy)
         self._multi_step = self._build_multi_step()
         self.history = {k: [] for k in LOG_FIELDS}
         self.interrupted = False
@@ -249,7 +288,7 @@ class Trainer:
         with _StopRequests() as stop:
             try:
                 while step < end and not stop.requested:
-                    k = min(c.steps_per_call, end - step, sample_every - step % sample_every,
+                    k = min(c.steps_per_call if self.strategy is None else 1, end - step, sample_every - step % sample_every,
                             ckpt_every - step % ckpt_every)
                     out = self._multi_step(iterator, tf.constant(k, tf.int32),
                                            tf.constant(self.noise_std(step), tf.float32),
@@ -293,6 +332,16 @@ class Trainer:
         import tensorflow as tf
 
         step_fn = self._train_step
+        if self.strategy is not None:
+            # One step per call: collective ops (gradient all-reduce, synchronised batch norm)
+            # inside a graph while-loop can pair up out of order between replicas.
+            @tf.function
+            def single_step(iterator, k, noise_std, noise_decay):
+                images, labels = next(iterator)
+                metrics = step_fn(images, labels, noise_std)
+                return {key: tf.reshape(tf.cast(metrics[key], tf.float32), [1]) for key in METRICS}
+
+            return single_step
 
         @tf.function
         def multi_step(iterator, k, noise_std, noise_decay):
