@@ -2,10 +2,16 @@
 
 Inception-v3 features (the usual FID backbone) need weights downloaded from the internet and were
 trained on photos, not digits. The kit instead trains its own classifier on the real training
-set the first time it is needed (about a minute on a CPU), checks its test accuracy (MNIST >= 99%,
-Fashion-MNIST >= 91%) and caches it in ``checkpoints/classifiers/``. Its penultimate layer (128
-numbers per image) is the embedding in which FID, precision/recall, density/coverage and
-authenticity are measured; its predictions give the class histogram of generated samples.
+set the first time it is needed (a few minutes on a CPU), checks its test accuracy (MNIST >= 99%,
+Fashion-MNIST >= 91%) and caches it in ``checkpoints/classifiers/``. Its predictions give the
+class histogram of generated samples.
+
+The embedding in which FID, precision/recall, density/coverage and authenticity are measured is
+its last convolution's 128 feature maps, averaged over positions. Not the dense penultimate layer:
+measured on MNIST, that layer maps uniform noise *onto* the digits' manifold (noise scored
+precision 0.50), because a classifier trained on digits only learns to sort inputs into digits.
+The pooled convolutional features keep noise apart (precision 0.00) and score held-out real
+images as high (precision 0.89, recall 0.86 against 5,000 training images).
 
 Inputs are images in [-1, 1] (or uint8, converted), the generator's own range.
 """
@@ -55,10 +61,12 @@ class Classifier:
         import keras
 
         self.model, self.name, self.accuracy = model, name, accuracy
-        self._embedder = keras.Model(model.inputs, model.get_layer(EMBEDDING).output)
+        last_conv = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+        pooled = keras.layers.GlobalAveragePooling2D()(last_conv.output)
+        self._embedder = keras.Model(model.inputs, pooled)
 
     def embed(self, images, batch_size: int = 1000) -> np.ndarray:
-        """Penultimate-layer features [N, 128] (float64 for stable statistics)."""
+        """Pooled last-convolution features [N, 128] (float64 for stable statistics)."""
         return self._embedder.predict(_as_float(images), batch_size=batch_size,
                                       verbose=0).astype(np.float64)
 

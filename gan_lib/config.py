@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gan_lib.errors import ConfigError
 
-MODELS = ("mlp", "dcgan", "cgan")
+MODELS = ("mlp", "dcgan", "cgan", "acgan", "infogan")
 ARCHS = ("mlp", "dcgan")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
 STRATEGIES = ("none", "mirrored", "tpu")
@@ -30,8 +30,8 @@ RESUMABLE_FIELDS = {"steps", "epochs", "checkpoint_every_steps", "checkpoint_eve
 class TrainConfig:
     """Everything a training run needs. Defaults are the course's recipe (see each comment)."""
 
-    model: str = "dcgan"              # mlp | dcgan | cgan
-    arch: str | None = None           # cgan only: mlp or dcgan body (default dcgan)
+    model: str = "dcgan"              # mlp | dcgan | cgan | acgan | infogan
+    arch: str | None = None           # cgan/acgan/infogan: mlp or dcgan body (default dcgan)
     dataset: str = "mnist"            # mnist | fashion_mnist | path to an image folder
     resolution: int | None = None     # image side; None = the data's own (28 for MNIST, 64 folders)
     channels: int | None = None       # 1 or 3; None = the data's own
@@ -52,6 +52,7 @@ class TrainConfig:
     beta_2: float = 0.999
     d_steps: int = 1                  # discriminator updates per generator update
     gp_weight: float = 10.0           # WGAN-GP's lambda
+    aux_weight: float = 1.0           # ACGAN's class loss / InfoGAN's information loss weight
     # stabilisation tricks (all off by default)
     label_smoothing: float = 0.0      # one-sided: real target 1 - s
     fake_label: float = 0.0           # two-sided smoothing sets this to e.g. 0.1
@@ -124,7 +125,7 @@ class TrainConfig:
         if self.collapse_monitor and self.dataset not in ("mnist", "fashion_mnist"):
             raise ConfigError("--collapse-monitor needs a classifier, which exists for mnist and "
                               "fashion_mnist only")
-        if self.pack > 1 and self.conditional:
+        if self.pack > 1 and self.model in ("cgan", "acgan", "infogan"):
             raise ConfigError("--pack works with unconditional models only; drop --pack or use "
                               "--model dcgan")
         if self.base_filters is not None and self.base_filters <= 0:
@@ -135,14 +136,15 @@ class TrainConfig:
 
     @property
     def model_arch(self) -> str:
-        """The body of the networks: ``mlp`` or ``dcgan`` (a cgan has either)."""
-        if self.model == "cgan":
+        """The body of the networks: ``mlp`` or ``dcgan`` (a cgan, acgan or infogan has either)."""
+        if self.model in ("cgan", "acgan", "infogan"):
             return self.arch or "dcgan"
         return self.model
 
     @property
     def conditional(self) -> bool:
-        return self.model == "cgan"
+        """Does G take class labels?"""
+        return self.model in ("cgan", "acgan")
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:

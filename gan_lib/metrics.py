@@ -81,11 +81,11 @@ def frechet_distance(real, fake) -> float:
 
     mu_r, mu_f = real.mean(axis=0), fake.mean(axis=0)
     s_r, s_f = np.cov(real, rowvar=False), np.cov(fake, rowvar=False)
-    covmean, _ = linalg.sqrtm(s_r @ s_f, disp=False)
-    if not np.isfinite(covmean).all():  # nearly singular product: regularise slightly
-        eps = np.eye(len(s_r)) * 1e-6
-        covmean = linalg.sqrtm((s_r + eps) @ (s_f + eps))
-    covmean = covmean.real
+    # A tiny ridge keeps the product positive definite when a feature never varies (a ReLU
+    # channel that stays at 0), where sqrtm would otherwise be ill-defined.
+    ridge = np.eye(len(s_r)) * 1e-6
+    s_r, s_f = s_r + ridge, s_f + ridge
+    covmean = linalg.sqrtm(s_r @ s_f).real
     return float(((mu_r - mu_f) ** 2).sum() + np.trace(s_r) + np.trace(s_f) - 2 * np.trace(covmean))
 
 
@@ -163,3 +163,19 @@ def binary_classification_table(is_real_true, is_real_predicted) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"accuracy": float((t == p).mean()), "precision": float(precision),
             "recall": float(recall), "f1": float(f1)}
+
+
+def best_matching_accuracy(codes, predicted, k: int = 10) -> dict:
+    """Agreement between an unsupervised code (e.g. InfoGAN's category) and predicted classes,
+    under the best one-to-one matching of codes to classes (the Hungarian algorithm).
+
+    Returns the accuracy and the matching {code: class}. 1.0 means each code value always gives
+    one class and different codes give different classes; chance is about 1/k.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    counts = np.zeros((k, k), dtype=np.int64)
+    np.add.at(counts, (np.asarray(codes), np.asarray(predicted)), 1)
+    rows, cols = linear_sum_assignment(-counts)
+    return {"accuracy": float(counts[rows, cols].sum() / max(counts.sum(), 1)),
+            "matching": {int(r): int(c) for r, c in zip(rows, cols)}}

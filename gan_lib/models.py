@@ -78,8 +78,10 @@ def build_mlp_generator(latent_dim=100, image_shape=(28, 28, 1), hidden=(256,),
 
 
 def build_mlp_discriminator(image_shape=(28, 28, 1), hidden=(256,), num_classes=None,
-                            dropout=0.0, spectral_norm=False) -> keras.Model:
-    """MLP discriminator: Flatten -> Dense(h, relu) for each h in ``hidden`` -> Dense(1) logit."""
+                            dropout=0.0, spectral_norm=False, heads=0) -> keras.Model:
+    """MLP discriminator: Flatten -> Dense(h, relu) for each h in ``hidden`` -> Dense(1) logit.
+    ``heads`` > 0 adds a second output of that many numbers on the same features (ACGAN's class
+    logits, InfoGAN's Q head)."""
     image = keras.Input(image_shape, name="image")
     inputs, x = [image], layers.Flatten()(image)
     if num_classes:
@@ -91,7 +93,8 @@ def build_mlp_discriminator(image_shape=(28, 28, 1), hidden=(256,), num_classes=
         if dropout:
             x = layers.Dropout(dropout)(x)
     logit = _dense(1, spectral_norm, dtype="float32")(x)
-    return keras.Model(inputs if num_classes else image, logit, name="mlp_discriminator")
+    outputs = [logit, _head(x, heads)] if heads else logit
+    return keras.Model(inputs if num_classes else image, outputs, name="mlp_discriminator")
 
 
 # ----------------------------------------------------------------------------------------- DCGAN
@@ -135,7 +138,7 @@ def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filter
 
 
 def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_classes=None,
-                              dropout=0.0, spectral_norm=False, pack=1) -> keras.Model:
+                              dropout=0.0, spectral_norm=False, pack=1, heads=0) -> keras.Model:
     """DCGAN discriminator: the generator mirrored.
 
     Stride-2 4x4 convolutions halve the side and double the width, each followed by BatchNorm
@@ -143,6 +146,7 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
     one logit. At 28x28: two blocks, 28 -> 14 -> 7, then Dense(1). With ``spectral_norm`` every
     convolution is spectrally normalised and BatchNorm is left out (Miyato et al., 2018).
     ``pack`` > 1 makes D judge ``pack`` images stacked along the channels (PacGAN).
+    ``heads`` > 0 adds a second output (class logits or InfoGAN's Q) on the last features.
     """
     _check_resolution(resolution)
     b = base_filters or default_base_filters(resolution)
@@ -168,23 +172,67 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
         logit = _dense(1, spectral_norm, dtype="float32")(layers.Flatten()(x))
     else:
         logit = layers.Flatten()(_conv(1, 4, 1, "valid", spectral_norm, dtype="float32")(x))
-    return keras.Model(inputs, logit, name="dcgan_discriminator")
+    outputs = [logit, _head(layers.Flatten()(x), heads)] if heads else logit
+    return keras.Model(inputs, outputs, name="dcgan_discriminator")
+
+
+def _head(features, size):
+    """An auxiliary output on D's features: Dense(128) -> LeakyReLU -> Dense(size)."""
+    x = layers.LeakyReLU(0.2)(layers.Dense(128)(features))
+    return layers.Dense(size, dtype="float32", name="aux_head")(x)
 
 
 # ------------------------------------------------------------------------------------- the pair
+INFO_CATEGORIES, INFO_CONTINUOUS = 10, 2
+
+
 @dataclasses.dataclass
 class GAN:
-    """A generator and its discriminator, with the facts a train step needs about them."""
+    """A generator and its discriminator, with the facts a train step needs about them.
+
+    ``kind`` says how labels flow: ``gan`` uses none; ``cgan`` gives them to G and D; ``acgan``
+    gives them to G while D *predicts* them (a second output); ``infogan`` has no labels but
+    latent codes (a 10-way category and 2 continuous numbers) that D's Q head must recover.
+    ``latent_dim`` is the size of G's whole input vector (InfoGAN: noise + codes).
+    """
 
     generator: keras.Model
     discriminator: keras.Model
     latent_dim: int
     image_shape: tuple
     num_classes: int | None = None
+    kind: str = "gan"
 
     @property
     def conditional(self) -> bool:
-        return bool(self.num_classes)
+        """Does G take a class label?"""
+        return self.kind in ("cgan", "acgan")
+
+    @property
+    def d_takes_labels(self) -> bool:
+        return self.kind == "cgan"
+
+    @property
+    def noise_dim(self) -> int:
+        """Size of the pure-noise part of G's input."""
+        extra = INFO_CATEGORIES + INFO_CONTINUOUS if self.kind == "infogan" else 0
+        return self.latent_dim - extra
+
+    def latent(self, rng, n: int, categories=None, continuous=None):
+        """``n`` latent vectors from ``rng`` (a ``tf.random.Generator``). For InfoGAN: noise,
+        then the one-hot category (random, or ``categories``), then the continuous codes
+        (uniform in [-1, 1], or ``continuous``)."""
+        import tensorflow as tf
+
+        z = rng.normal([n, self.noise_dim])
+        if self.kind != "infogan":
+            return z
+        if categories is None:
+            categories = rng.uniform([n], 0, INFO_CATEGORIES, dtype=tf.int32)
+        if continuous is None:
+            continuous = rng.uniform([n, INFO_CONTINUOUS], -1.0, 1.0)
+        onehot = tf.one_hot(categories, INFO_CATEGORIES)
+        return tf.concat([z, onehot, tf.cast(continuous, tf.float32)], axis=1)
 
     def generate(self, z, labels=None, training=False):
         """Images in [-1, 1] from latent vectors ``z`` (and ``labels`` for a conditional GAN)."""
@@ -195,11 +243,12 @@ class GAN:
         return self.generator(inputs, training=training)
 
     def discriminate(self, images, labels=None, training=False):
-        """D's logits for ``images`` (and ``labels`` for a conditional GAN)."""
+        """D's logits for ``images`` (with ``labels`` for a cGAN). ACGAN and InfoGAN
+        discriminators return ``[logits, auxiliary outputs]``."""
         import tensorflow as tf
 
         images = tf.convert_to_tensor(images, tf.float32)
-        inputs = [images, tf.convert_to_tensor(labels, tf.int32)] if self.conditional else images
+        inputs = [images, tf.convert_to_tensor(labels, tf.int32)] if self.d_takes_labels else images
         return self.discriminator(inputs, training=training)
 
 
@@ -215,11 +264,11 @@ def build_gan(config: TrainConfig, image_shape=None, num_classes=None) -> GAN:
                               "channels set")
         image_shape = (config.resolution, config.resolution, config.channels)
     image_shape = tuple(int(s) for s in image_shape)
-    if config.conditional and not num_classes:
-        raise ConfigError(f"a cgan needs class labels, and dataset '{config.dataset}' has none; "
+    if config.model in ("cgan", "acgan") and not num_classes:
+        raise ConfigError(f"a {config.model} needs class labels, and dataset '{config.dataset}' has none; "
                           "use a labelled dataset (mnist, fashion_mnist, or a folder with one "
                           "sub-folder per class)")
-    classes = num_classes if config.conditional else None
+    classes = num_classes if config.model in ("cgan", "acgan") else None
     _SYNC_BN["on"] = config.strategy != "none"
     try:
         return _build(config, image_shape, classes)
@@ -228,14 +277,19 @@ def build_gan(config: TrainConfig, image_shape=None, num_classes=None) -> GAN:
 
 
 def _build(config, image_shape, classes) -> GAN:
+    kind = config.model if config.model in ("cgan", "acgan", "infogan") else "gan"
+    g_classes = classes if kind in ("cgan", "acgan") else None
+    d_classes = classes if kind == "cgan" else None
+    heads = {"acgan": classes or 0, "infogan": INFO_CATEGORIES + INFO_CONTINUOUS}.get(kind, 0)
+    latent = config.latent_dim + (INFO_CATEGORIES + INFO_CONTINUOUS if kind == "infogan" else 0)
     if config.model_arch == "mlp":
-        g = build_mlp_generator(config.latent_dim, image_shape, config.mlp_hidden, classes)
+        g = build_mlp_generator(latent, image_shape, config.mlp_hidden, g_classes)
         packed = image_shape[:2] + (image_shape[2] * config.pack,)
-        d = build_mlp_discriminator(packed, config.mlp_hidden, classes, config.d_dropout,
-                                    config.spectral_norm)
+        d = build_mlp_discriminator(packed, config.mlp_hidden, d_classes, config.d_dropout,
+                                    config.spectral_norm, heads)
     else:
         res, ch = image_shape[0], image_shape[2]
-        g = build_dcgan_generator(config.latent_dim, res, ch, config.base_filters, classes)
-        d = build_dcgan_discriminator(res, ch, config.base_filters, classes, config.d_dropout,
-                                      config.spectral_norm, config.pack)
-    return GAN(g, d, config.latent_dim, image_shape, classes)
+        g = build_dcgan_generator(latent, res, ch, config.base_filters, g_classes)
+        d = build_dcgan_discriminator(res, ch, config.base_filters, d_classes, config.d_dropout,
+                                      config.spectral_norm, config.pack, heads)
+    return GAN(g, d, latent, image_shape, classes if kind in ("cgan", "acgan") else None, kind)

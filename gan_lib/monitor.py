@@ -16,17 +16,16 @@ from gan_lib.metrics import class_histogram
 class CollapseMonitor:
     """Call ``monitor(gan, step)``; read ``monitor.history`` (step, entropy, histogram lists)."""
 
-    def __init__(self, dataset: str, latent_dim: int, n: int = 500, seed: int = 0,
-                 num_classes: int | None = None):
+    def __init__(self, dataset: str, gan, n: int = 500, seed: int = 0):
         import tensorflow as tf
 
         from gan_lib.classifier import load_classifier
 
         self.classifier = load_classifier(dataset)
-        self.z = tf.random.Generator.from_seed(seed + 7_000_001).normal([n, latent_dim])
+        self.z = gan.latent(tf.random.Generator.from_seed(seed + 7_000_001), n)
         # conditional generators are asked for every class in turn
-        self.labels = None if not num_classes else tf.constant(
-            (np.arange(n) % num_classes).astype(np.int32))
+        self.labels = None if not gan.conditional else tf.constant(
+            (np.arange(n) % gan.num_classes).astype(np.int32))
         self.history = {"step": [], "entropy": [], "histogram": []}
 
     def __call__(self, gan, step: int) -> float:

@@ -80,7 +80,7 @@ def show_run(trainer, title: str | None = None):
 
     h = trainer.history
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1, 1.3]})
-    ncols = 10 if trainer.gan.conditional else 8
+    ncols = 10 if trainer.gan.conditional or trainer.gan.kind == "infogan" else 8
     show_grid(trainer.generate(), ncols=ncols, ax=ax1,
               title=title or f"step {trainer.global_step}")
     window = max(1, len(h["step"]) // 50)

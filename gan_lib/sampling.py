@@ -62,7 +62,7 @@ def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_si
     chunks = []
     for start in range(0, n, batch_size):
         size = min(batch_size, n - start)
-        z = rng.normal([size, gan.latent_dim])
+        z = gan.latent(rng, size)
         y = None if labels is None else tf.constant(labels[start:start + size])
         chunks.append(to_uint8(gan.generate(z, y, training=False).numpy()))
     return np.concatenate(chunks), labels

@@ -43,6 +43,49 @@ def update(optimizer, tape, loss, variables):
     optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 
 
+def _class_cross_entropy(labels, logits):
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.cast(labels, tf.int32), logits=tf.cast(logits, tf.float32)))
+
+
+def information_loss(q_output, z, noise_dim: int):
+    """InfoGAN's mutual-information term, as a loss (Chen et al., 2016).
+
+    Maximising the lower bound ``E[log Q(c | G(z, c))]`` of I(c; G(z, c)) is, for the categorical
+    code, the cross-entropy of Q's category logits against the code that made the image, and for
+    each continuous code (a Gaussian Q with unit variance) half the squared error, up to a constant.
+    """
+    from gan_lib.models import INFO_CATEGORIES
+
+    codes = z[:, noise_dim:]
+    category = tf.argmax(codes[:, :INFO_CATEGORIES], axis=1)
+    continuous = codes[:, INFO_CATEGORIES:]
+    q = tf.cast(q_output, tf.float32)
+    categorical = _class_cross_entropy(category, q[:, :INFO_CATEGORIES])
+    gaussian = 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(q[:, INFO_CATEGORIES:] - continuous),
+                                                  axis=1))
+    return categorical + gaussian
+
+
+def auxiliary_d_loss(kind, real_aux, fake_aux, labels, z, noise_dim):
+    """ACGAN (Odena et al., 2017): D also classifies, real images by their label and generated
+    ones by the label they were made for. InfoGAN: Q (sharing D's trunk) recovers the codes."""
+    if kind == "acgan":
+        return _class_cross_entropy(labels, real_aux) + _class_cross_entropy(labels, fake_aux)
+    if kind == "infogan":
+        return information_loss(fake_aux, z, noise_dim)
+    return tf.constant(0.0)
+
+
+def auxiliary_g_loss(kind, fake_aux, labels, z, noise_dim):
+    """G wants its images classified as the requested label (ACGAN) / its codes recoverable."""
+    if kind == "acgan":
+        return _class_cross_entropy(labels, fake_aux)
+    if kind == "infogan":
+        return information_loss(fake_aux, z, noise_dim)
+    return tf.constant(0.0)
+
+
 def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
                     rng: tf.random.Generator, step_counter: tf.Variable | None = None,
                     strategy: tf.distribute.Strategy | None = None):
@@ -67,58 +110,68 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
     d_vars = gan.discriminator.trainable_variables
 
     def judge(images, labels):
-        return gan.discriminate(pack_images(images, config.pack), labels, training=True)
+        """D's logits and its auxiliary output (None for plain and conditional GANs)."""
+        out = gan.discriminate(pack_images(images, config.pack), labels, training=True)
+        return (out[0], out[1]) if isinstance(out, (list, tuple)) else (out, None)
 
     def draw(real):
         """Every random number of one step, for the global batch, in a fixed order."""
         batch, shape = tf.shape(real)[0], tf.shape(real)
         noise = {}
         for i in range(config.d_steps):
-            noise[f"z_d{i}"] = rng.normal([batch, gan.latent_dim])
+            noise[f"z_d{i}"] = gan.latent(rng, batch)
             if config.instance_noise:
                 noise[f"noise_real{i}"] = rng.normal(shape)
                 noise[f"noise_fake{i}"] = rng.normal(shape)
             if config.loss == "wgan-gp":
                 noise[f"eps{i}"] = rng.uniform([batch, 1, 1, 1])
-        noise["z_g"] = rng.normal([batch, gan.latent_dim])
+        noise["z_g"] = gan.latent(rng, batch)
         if config.instance_noise:
             noise["noise_g"] = rng.normal(shape)
         return noise
 
     def d_update(i, real, labels, noise_std, noise, share):
-        fake = gan.generate(noise[f"z_d{i}"], labels, training=True)
+        z = noise[f"z_d{i}"]
+        fake = gan.generate(z, labels, training=True)
         real_in, fake_in = real, fake
         if config.instance_noise:
             real_in = real + noise_std * noise[f"noise_real{i}"]
             fake_in = fake + noise_std * noise[f"noise_fake{i}"]
         with tf.GradientTape() as tape:
-            real_logits = judge(real_in, labels)
-            fake_logits = judge(fake_in, labels)
+            real_logits, real_aux = judge(real_in, labels)
+            fake_logits, fake_aux = judge(fake_in, labels)
             d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
             if config.loss == "wgan-gp":
-                critic = lambda x: judge(x, labels)  # noqa: E731
+                critic = lambda x: judge(x, labels)[0]  # noqa: E731
                 d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in,
                                                               noise[f"eps{i}"])
-            d_objective = scaled(d_optimizer, d_loss * share)
+            aux = auxiliary_d_loss(gan.kind, real_aux, fake_aux, labels, z, gan.noise_dim)
+            d_objective = scaled(d_optimizer, (d_loss + config.aux_weight * aux) * share)
         update(d_optimizer, tape, d_objective, d_vars)
-        return d_loss, real_logits, fake_logits
+        return d_loss, real_logits, fake_logits, aux
 
     def compute(real, labels, noise_std, noise, share=1.0):
         for i in range(config.d_steps):  # unrolled at trace time
-            d_loss, real_logits, fake_logits = d_update(i, real, labels, noise_std, noise, share)
+            d_loss, real_logits, fake_logits, d_aux = d_update(i, real, labels, noise_std, noise,
+                                                                share)
         with tf.GradientTape() as tape:
             fake = gan.generate(noise["z_g"], labels, training=True)
             if config.instance_noise:
                 fake = fake + noise_std * noise["noise_g"]
-            g_loss = loss.g_loss(judge(fake, labels))
-            g_objective = scaled(g_optimizer, g_loss * share)
+            fake_logits_g, fake_aux = judge(fake, labels)
+            g_loss = loss.g_loss(fake_logits_g)
+            aux = auxiliary_g_loss(gan.kind, fake_aux, labels, noise["z_g"], gan.noise_dim)
+            g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * aux) * share)
         update(g_optimizer, tape, g_objective, g_vars)
-        return {
+        out = {
             "d_loss": d_loss * share,
             "g_loss": g_loss * share,
             "d_real": tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32))) * share,
             "d_fake": tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32))) * share,
         }
+        if gan.kind in ("acgan", "infogan"):
+            out["aux_loss"] = aux * share
+        return out
 
     def on_replica(real, labels, noise_std, noise):
         context = tf.distribute.get_replica_context()

@@ -34,7 +34,7 @@ from gan_lib.io import atomic_write_text
 from gan_lib.progress import Progress
 
 LOG_FIELDS = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
-METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]
+METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]  # (+ aux_loss for acgan / infogan)
 FIXED_SAMPLES = 64
 
 
@@ -153,6 +153,8 @@ class Trainer:
                 self.g_optimizer, self.d_optimizer = make_optimizers(config, self.gan)
         finally:
             keras.mixed_precision.set_global_policy(policy)
+        aux = ["aux_loss"] if self.gan.kind in ("acgan", "infogan") else []
+        self.metric_keys, self.log_fields = METRICS + aux, LOG_FIELDS + aux
         # The random generator and the step counter live outside the strategy: both are used
         # in cross-replica context only (all random numbers are drawn for the global batch).
         self.rng = tf.random.Generator.from_seed(config.seed)
@@ -160,16 +162,14 @@ class Trainer:
         self._train_step = make_train_step(self.gan, self.g_optimizer, self.d_optimizer, config,
                                            self.rng, self.step, self.strategy)
         self._multi_step = self._build_multi_step()
-        self.history = {k: [] for k in LOG_FIELDS}
+        self.history = {k: [] for k in self.log_fields}
         self.interrupted = False
         self.fixed_z, self.fixed_labels = self._fixed_inputs()
         self.monitor = None
         if config.collapse_monitor:
             from gan_lib.monitor import CollapseMonitor
 
-            self.monitor = CollapseMonitor(config.dataset, config.latent_dim, seed=config.seed,
-                                           num_classes=data.num_classes if self.gan.conditional
-                                           else None)
+            self.monitor = CollapseMonitor(config.dataset, self.gan, seed=config.seed)
 
         self.checkpoint = None
         if self.out_dir is not None:
@@ -231,8 +231,11 @@ class Trainer:
             k = self.gan.num_classes
             per_class = max(1, min(10, 100 // k))
             labels = tf.constant(np.repeat(np.arange(k), per_class).astype(np.int32))
-            return fixed_rng.normal([k * per_class, self.config.latent_dim]), labels
-        return fixed_rng.normal([FIXED_SAMPLES, self.config.latent_dim]), None
+            return self.gan.latent(fixed_rng, k * per_class), labels
+        if self.gan.kind == "infogan":  # one row per value of the categorical code
+            categories = tf.constant(np.repeat(np.arange(10), 10).astype(np.int32))
+            return self.gan.latent(fixed_rng, 100, categories=categories), None
+        return self.gan.latent(fixed_rng, FIXED_SAMPLES), None
 
     def _say(self, message: str) -> None:
         if self.config.verbose:
@@ -331,7 +334,7 @@ class Trainer:
         tf.data iterator itself and stacks the per-step metrics."""
         import tensorflow as tf
 
-        step_fn = self._train_step
+        step_fn, keys = self._train_step, self.metric_keys
         if self.strategy is not None:
             # One step per call: collective ops (gradient all-reduce, synchronised batch norm)
             # inside a graph while-loop can pair up out of order between replicas.
@@ -339,20 +342,20 @@ class Trainer:
             def single_step(iterator, k, noise_std, noise_decay):
                 images, labels = next(iterator)
                 metrics = step_fn(images, labels, noise_std)
-                return {key: tf.reshape(tf.cast(metrics[key], tf.float32), [1]) for key in METRICS}
+                return {key: tf.reshape(tf.cast(metrics[key], tf.float32), [1]) for key in keys}
 
             return single_step
 
         @tf.function
         def multi_step(iterator, k, noise_std, noise_decay):
-            arrays = {key: tf.TensorArray(tf.float32, size=k) for key in METRICS}
+            arrays = {key: tf.TensorArray(tf.float32, size=k) for key in keys}
             for i in tf.range(k):
                 images, labels = next(iterator)
                 std = tf.maximum(0.0, noise_std - noise_decay * tf.cast(i, tf.float32))
                 metrics = step_fn(images, labels, std)
                 arrays = {key: arrays[key].write(i, tf.cast(metrics[key], tf.float32))
-                          for key in METRICS}
-            return {key: arrays[key].stack() for key in METRICS}
+                          for key in keys}
+            return {key: arrays[key].stack() for key in keys}
 
         return multi_step
 
@@ -375,7 +378,7 @@ class Trainer:
     def _record(self, step: int, metrics: dict, seconds: float) -> None:
         row = dict(metrics, step=step, epoch=(step - 1) // self.steps_per_epoch + 1,
                    seconds=round(seconds, 3))
-        for key in LOG_FIELDS:
+        for key in self.log_fields:
             self.history[key].append(row[key])
 
     def describe(self) -> str:
@@ -384,23 +387,24 @@ class Trainer:
 
     # ----------------------------------------------------------------------------- outputs
     def save(self) -> str | None:
-        """Checkpoint now, then the log (so the log never runs ahead of a checkpoint)."""
+        """The logs, then a checkpoint. In this order a kill between the two leaves log rows
+        past the latest checkpoint, which a resume drops and writes again; the other order
+        could leave a checkpoint whose last steps are missing from the log for good."""
         if self.checkpoint is None:
             return None
-        path = self.checkpoint.save()
         self._write_log()
         if self.monitor is not None:
             m = self.monitor.history
             rows = ["step,class_entropy"] + [f"{s},{e:.6f}" for s, e in zip(m["step"], m["entropy"])]
             atomic_write_text(self.out_dir / "collapse_monitor.csv", "\n".join(rows) + "\n")
-        return path
+        return self.checkpoint.save()
 
     def _write_log(self) -> None:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, LOG_FIELDS)
+        writer = csv.DictWriter(buf, self.log_fields)
         writer.writeheader()
         for i in range(len(self.history["step"])):
-            writer.writerow({k: self.history[k][i] for k in LOG_FIELDS})
+            writer.writerow({k: self.history[k][i] for k in self.log_fields})
         atomic_write_text(self.out_dir / "log.csv", buf.getvalue())
 
     def _load_log(self) -> None:
@@ -413,7 +417,7 @@ class Trainer:
             for row in csv.DictReader(f):
                 if int(row["step"]) > self.global_step:
                     break
-                for key in LOG_FIELDS:
+                for key in self.log_fields:
                     cast = int if key in ("step", "epoch") else float
                     self.history[key].append(cast(row[key]))
 
@@ -443,7 +447,7 @@ class Trainer:
 
         step = self.global_step if step is None else step
         path = self.out_dir / "samples" / f"step_{step:07d}.png"
-        ncols = 10 if self.gan.conditional else 8
+        ncols = 10 if self.gan.conditional or self.gan.kind == "infogan" else 8
         save_grid(to_uint8(self.generate()), path, ncols=ncols)
         return path
 

@@ -91,7 +91,7 @@ def test_sigterm_and_sigint_checkpoint_and_exit_cleanly(run_env, tmp_path):
 
 
 def test_checkpoints_on_a_time_interval(mnist_small, tmp_path):
-    config = TrainConfig(model="mlp", steps=25, checkpoint_every_steps=1000,
+    config = TrainConfig(model="mlp", steps=25, checkpoint_every_steps=1000, steps_per_call=1,
                          checkpoint_every_seconds=0.0, keep_checkpoints=100, mlp_hidden=(16,),
                          verbose=0)
     Trainer(config, tmp_path / "run", data=mnist_small).train()
