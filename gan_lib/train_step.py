@@ -4,8 +4,9 @@ A step is the two moves of the game, each one ``tf.GradientTape`` and one optimi
 
 1. **Discriminator** (``d_steps`` times): score a real batch and a generated batch, and step D's
    weights down the gradient of its loss (WGAN-GP adds the gradient penalty here).
-2. **Generator**: generate a fresh batch, let D score it, and step G's weights down the gradient
-   of G's loss *through* D; only G's variables are updated, so D needs no ``trainable = False``.
+2. **Generator**: let the just-updated D score the last generated batch again, and step G's
+   weights down the gradient of G's loss *through* D; only G's variables are updated, so D needs
+   no ``trainable = False``.
 
 All randomness (latent vectors, instance noise, WGAN-GP's mixing weights) is drawn from one
 ``tf.random.Generator`` whose state is saved in the checkpoint, so a resumed run draws exactly
@@ -125,14 +126,14 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
                 noise[f"noise_fake{i}"] = rng.normal(shape)
             if config.loss == "wgan-gp":
                 noise[f"eps{i}"] = rng.uniform([batch, 1, 1, 1])
-        noise["z_g"] = gan.latent(rng, batch)
         if config.instance_noise:
             noise["noise_g"] = rng.normal(shape)
         return noise
 
-    def d_update(i, real, labels, noise_std, noise, share):
+    def d_update(i, real, labels, noise_std, noise, share, fake=None):
         z = noise[f"z_d{i}"]
-        fake = gan.generate(z, labels, training=True)
+        if fake is None:
+            fake = gan.generate(z, labels, training=True)
         real_in, fake_in = real, fake
         if config.instance_noise:
             real_in = real + noise_std * noise[f"noise_real{i}"]
@@ -151,16 +152,24 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
         return d_loss, real_logits, fake_logits, aux
 
     def compute(real, labels, noise_std, noise, share=1.0):
-        for i in range(config.d_steps):  # unrolled at trace time
-            d_loss, real_logits, fake_logits, d_aux = d_update(i, real, labels, noise_std, noise,
-                                                                share)
+        last = config.d_steps - 1
+        for i in range(last):  # extra critic steps (WGAN-GP), unrolled at trace time
+            d_update(i, real, labels, noise_std, noise, share)
+        # The last D update and the G update share one generated batch (as in the PyTorch
+        # DCGAN example): G's forward pass is recorded once, D is updated on a stopped copy,
+        # then the *updated* D judges the same batch for G's gradient. Still alternating
+        # updates, at the cost of one G forward pass per step instead of two.
+        z = noise[f"z_d{last}"]
         with tf.GradientTape() as tape:
-            fake = gan.generate(noise["z_g"], labels, training=True)
+            fake = gan.generate(z, labels, training=True)
+            with tape.stop_recording():
+                d_loss, real_logits, fake_logits, _ = d_update(
+                    last, real, labels, noise_std, noise, share, fake=tf.stop_gradient(fake))
             if config.instance_noise:
                 fake = fake + noise_std * noise["noise_g"]
             fake_logits_g, fake_aux = judge(fake, labels)
             g_loss = loss.g_loss(fake_logits_g)
-            aux = auxiliary_g_loss(gan.kind, fake_aux, labels, noise["z_g"], gan.noise_dim)
+            aux = auxiliary_g_loss(gan.kind, fake_aux, labels, z, gan.noise_dim)
             g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * aux) * share)
         update(g_optimizer, tape, g_objective, g_vars)
         out = {
