@@ -153,7 +153,11 @@ def main(argv=None):
                "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
                "date": time.strftime("%Y-%m-%d")}
     print(json.dumps(machine))
-    report = {"machine": machine, "batch_size": args.batch_size, "models": {}}
+    report = {"machine": machine, "batch_size": args.batch_size, "steps": args.steps,
+              "repeats": args.repeats, "models": {}}
+    out = Path(args.out or Path(__file__).parent / "results" /
+               f"throughput-{'gpu' if machine['gpus'] else 'cpu'}{os.cpu_count()}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
     cache = {}
     for name in args.models:
         res = bench_model(name, MODELS[name], args.batch_size, args.steps, args.repeats, cache,
@@ -165,12 +169,9 @@ def main(argv=None):
                   for k, v in res.items() if k != "gan_lib"}
         res["ratios"] = ratios
         print(line + "   " + "  ".join(f"{k} {v:.2f}x" for k, v in ratios.items()), flush=True)
-    report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out.write_text(json.dumps(report, indent=2) + "\n")  # after each model: partial runs count
     print(f"peak resident memory: {report['peak_rss_mib']:.0f} MiB")
-    out = Path(args.out or Path(__file__).parent / "results" /
-               f"throughput-{'gpu' if machine['gpus'] else 'cpu'}{os.cpu_count()}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {out}")
     return 0
 

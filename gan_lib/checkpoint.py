@@ -32,8 +32,9 @@ def model_spec(config, image_shape, num_classes) -> dict:
         "model": config.model, "arch": config.model_arch, "image_shape": list(image_shape),
         "latent_dim": config.latent_dim, "num_classes": num_classes if config.conditional else None,
         "mlp_hidden": list(config.mlp_hidden) if config.model_arch == "mlp" else None,
-        "base_filters": config.base_filters if config.model_arch == "dcgan" else None,
+        "base_filters": config.base_filters if config.model_arch != "mlp" else None,
         "spectral_norm": config.spectral_norm, "pack": config.pack,
+        **({"task": config.task} if config.model == "pix2pix" else {}),
     }
 
 

@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--d-steps", type=_positive_int, dest="d_steps", help="D updates per G update")
     t.add_argument("--aux-weight", type=float, dest="aux_weight",
                    help="ACGAN class loss / InfoGAN information loss weight (1)")
+    t.add_argument("--task", choices=("superres", "inpaint"),
+                   help="pix2pix: super-resolution from 7x7, or filling a centre hole")
+    t.add_argument("--l1-weight", type=float, dest="l1_weight", help="pix2pix L1 weight (100)")
+    t.add_argument("--adv-weight", type=float, dest="adv_weight",
+                   help="pix2pix adversarial weight (1; 0 trains a plain L1 U-Net)")
     t.add_argument("--gp-weight", type=float, dest="gp_weight", help="WGAN-GP lambda (10)")
     t.add_argument("--label-smoothing", type=float, dest="label_smoothing",
                    help="one-sided: real target 1 - s (e.g. 0.1)")
@@ -139,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="FILE.png (a grid) or FILE.npz (uint8 images)")
     s.add_argument("--seed", type=int, default=0, help="latent vectors' seed (default 0)")
     s.add_argument("--label", type=int, help="conditional runs: generate this class only")
+    s.add_argument("--inputs", help="pix2pix runs: an .npz of input images (default: the test "
+                                    "split, degraded for the run's task)")
 
     e = sub.add_parser("evaluate", help="score samples: FID, precision/recall, ...",
                        description="Evaluate generated images against the real training set and "
@@ -210,12 +217,37 @@ def cmd_train(args) -> int:
 
 
 def cmd_sample(args) -> int:
+    import numpy as np
+
     from gan_lib.sampling import load_generator, sample_images, write_samples
 
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".npz"):
         raise GanKitError(f"--out {out} must end in .png (a grid) or .npz (an array of images)")
     gan, config = load_generator(args.run)
+    if gan.kind == "pix2pix":
+        from gan_lib.sampling import translate_images
+
+        inputs = None
+        if args.inputs:
+            try:
+                with np.load(args.inputs) as npz:
+                    inputs = npz["images"]
+            except (OSError, ValueError, KeyError) as err:
+                raise GanKitError(f"cannot read images from {args.inputs} "
+                                  f"({type(err).__name__}); pass an .npz with an 'images' array") \
+                    from None
+        images, inputs, targets = translate_images(gan, config, args.n, inputs)
+        if out.suffix.lower() == ".png":  # input | output (| target) side by side
+            parts = [inputs, images] + ([targets] if targets is not None else [])
+            images = np.stack(parts, axis=1).reshape((-1,) + images.shape[1:])
+            write_samples(out, images)
+        else:
+            write_samples(out, images, inputs=inputs, targets=targets)
+        print(f"wrote {args.n} translated images to {out}")
+        return 0
+    if args.inputs:
+        raise GanKitError("--inputs is for pix2pix runs; this run generates from noise")
     images, labels = sample_images(gan, args.n, seed=args.seed, label=args.label)
     write_samples(out, images, labels)
     print(f"wrote {args.n} images to {out}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gan_lib.errors import ConfigError
 
-MODELS = ("mlp", "dcgan", "cgan", "acgan", "infogan")
+MODELS = ("mlp", "dcgan", "cgan", "acgan", "infogan", "pix2pix")
 ARCHS = ("mlp", "dcgan")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
 STRATEGIES = ("none", "mirrored", "tpu")
@@ -53,6 +53,9 @@ class TrainConfig:
     d_steps: int = 1                  # discriminator updates per generator update
     gp_weight: float = 10.0           # WGAN-GP's lambda
     aux_weight: float = 1.0           # ACGAN's class loss / InfoGAN's information loss weight
+    task: str = "superres"            # pix2pix: superres (7x7 -> 28x28) | inpaint (centre hole)
+    l1_weight: float = 100.0          # pix2pix: weight of the L1 loss
+    adv_weight: float = 1.0           # pix2pix: weight of the adversarial loss (0 = plain L1 U-Net)
     # stabilisation tricks (all off by default)
     label_smoothing: float = 0.0      # one-sided: real target 1 - s
     fake_label: float = 0.0           # two-sided smoothing sets this to e.g. 0.1
@@ -122,6 +125,14 @@ class TrainConfig:
         if self.batch_size % self.pack:
             raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
                               f"{self.pack}")
+        if self.model == "pix2pix":
+            if self.task not in ("superres", "inpaint"):
+                raise ConfigError(f"unknown task '{self.task}'; choose superres or inpaint")
+            if self.resolution not in (None, 28):
+                raise ConfigError("pix2pix works at 28x28 (MNIST-size data); drop --resolution")
+            if self.loss != "bce" or self.pack > 1 or self.d_steps > 1:
+                raise ConfigError("pix2pix uses its own adversarial + L1 loss; drop --loss, "
+                                  "--pack and --d-steps")
         if self.collapse_monitor and self.dataset not in ("mnist", "fashion_mnist"):
             raise ConfigError("--collapse-monitor needs a classifier, which exists for mnist and "
                               "fashion_mnist only")

@@ -179,3 +179,16 @@ def best_matching_accuracy(codes, predicted, k: int = 10) -> dict:
     rows, cols = linear_sum_assignment(-counts)
     return {"accuracy": float(counts[rows, cols].sum() / max(counts.sum(), 1)),
             "matching": {int(r): int(c) for r, c in zip(rows, cols)}}
+
+
+def mean_gradient_magnitude(images) -> float:
+    """Sharpness: the mean absolute difference between neighbouring pixels (horizontal plus
+    vertical), on the [0, 1] scale. Blurry images score low; compare with the real images'."""
+    x = np.asarray(images, dtype=np.float64)
+    if np.asarray(images).dtype == np.uint8:
+        x = x / 255.0
+    else:
+        x = (x + 1.0) / 2.0
+    dx = np.abs(np.diff(x, axis=2)).mean()
+    dy = np.abs(np.diff(x, axis=1)).mean()
+    return float(dx + dy)

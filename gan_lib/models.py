@@ -235,7 +235,8 @@ class GAN:
         return tf.concat([z, onehot, tf.cast(continuous, tf.float32)], axis=1)
 
     def generate(self, z, labels=None, training=False):
-        """Images in [-1, 1] from latent vectors ``z`` (and ``labels`` for a conditional GAN)."""
+        """Images in [-1, 1] from latent vectors ``z`` (and ``labels`` for a conditional GAN).
+        For pix2pix, ``z`` is the batch of input images to translate."""
         import tensorflow as tf
 
         z = tf.convert_to_tensor(z, tf.float32)
@@ -277,6 +278,12 @@ def build_gan(config: TrainConfig, image_shape=None, num_classes=None) -> GAN:
 
 
 def _build(config, image_shape, classes) -> GAN:
+    if config.model == "pix2pix":
+        from gan_lib.pix2pix import build_patch_discriminator, build_unet
+
+        base = config.base_filters or 32
+        return GAN(build_unet(image_shape, base), build_patch_discriminator(image_shape, base), 0,
+                   image_shape, None, "pix2pix")
     kind = config.model if config.model in ("cgan", "acgan", "infogan") else "gan"
     g_classes = classes if kind in ("cgan", "acgan") else None
     d_classes = classes if kind == "cgan" else None

@@ -68,11 +68,36 @@ def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_si
     return np.concatenate(chunks), labels
 
 
-def write_samples(path, images: np.ndarray, labels=None) -> None:
+def translate_images(gan, config, n: int, inputs=None, batch_size: int = 500):
+    """pix2pix: outputs for ``inputs`` (uint8 degraded images), or for the first ``n`` test
+    images degraded for the run's task. Returns uint8 ``(outputs, inputs, targets or None)``."""
+    from gan_lib.data import load_dataset, to_unit_range
+    from gan_lib.pix2pix import degrade
+
+    if n <= 0:
+        raise ConfigError(f"the number of samples must be positive, got {n}")
+    targets = None
+    if inputs is None:
+        test = load_dataset(config.dataset, "test")
+        targets = test.images[:n]
+        conditions = degrade(to_unit_range(targets), config.task).numpy()
+    else:
+        inputs = np.asarray(inputs)
+        if inputs.shape[1:] != tuple(gan.image_shape):
+            raise ConfigError(f"inputs are {inputs.shape[1:]}, the model takes "
+                              f"{tuple(gan.image_shape)}")
+        conditions = to_unit_range(inputs[:n]).numpy()
+    outputs = np.concatenate([to_uint8(gan.generate(conditions[i:i + batch_size]).numpy())
+                              for i in range(0, len(conditions), batch_size)])
+    return outputs, to_uint8(conditions), targets
+
+
+def write_samples(path, images: np.ndarray, labels=None, **extra) -> None:
     """Write ``images`` to ``.npz`` (``images``, and ``labels`` if any) or a ``.png`` grid."""
     path = Path(path)
     if path.suffix.lower() == ".npz":
         arrays = {"images": images} if labels is None else {"images": images, "labels": labels}
+        arrays.update({k: v for k, v in extra.items() if v is not None})
         with atomic_path(path) as tmp:
             np.savez_compressed(tmp, **arrays)
     elif path.suffix.lower() == ".png":

@@ -153,14 +153,22 @@ class Trainer:
                 self.g_optimizer, self.d_optimizer = make_optimizers(config, self.gan)
         finally:
             keras.mixed_precision.set_global_policy(policy)
-        aux = ["aux_loss"] if self.gan.kind in ("acgan", "infogan") else []
+        aux = ["aux_loss"] if self.gan.kind in ("acgan", "infogan", "pix2pix") else []
         self.metric_keys, self.log_fields = METRICS + aux, LOG_FIELDS + aux
         # The random generator and the step counter live outside the strategy: both are used
         # in cross-replica context only (all random numbers are drawn for the global batch).
         self.rng = tf.random.Generator.from_seed(config.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        self._train_step = make_train_step(self.gan, self.g_optimizer, self.d_optimizer, config,
-                                           self.rng, self.step, self.strategy)
+        if config.model == "pix2pix":
+            if self.strategy is not None:
+                raise ConfigError("pix2pix trains on one device; drop --strategy")
+            from gan_lib.pix2pix import make_pix2pix_step
+
+            self._train_step = make_pix2pix_step(self.gan, self.g_optimizer, self.d_optimizer,
+                                                 config, self.step)
+        else:
+            self._train_step = make_train_step(self.gan, self.g_optimizer, self.d_optimizer,
+                                               config, self.rng, self.step, self.strategy)
         self._multi_step = self._build_multi_step()
         self.history = {k: [] for k in self.log_fields}
         self.interrupted = False
@@ -227,6 +235,12 @@ class Trainer:
         import tensorflow as tf
 
         fixed_rng = tf.random.Generator.from_seed(self.config.seed + 1_000_003)
+        if self.gan.kind == "pix2pix":  # the first 32 images, degraded: the grid shows triplets
+            from gan_lib.data import to_unit_range
+            from gan_lib.pix2pix import degrade
+
+            self.fixed_targets = to_unit_range(self.data.images[:32])
+            return degrade(self.fixed_targets, self.config.task), None
         if self.gan.conditional:
             k = self.gan.num_classes
             per_class = max(1, min(10, 100 // k))
@@ -448,7 +462,12 @@ class Trainer:
         step = self.global_step if step is None else step
         path = self.out_dir / "samples" / f"step_{step:07d}.png"
         ncols = 10 if self.gan.conditional or self.gan.kind == "infogan" else 8
-        save_grid(to_uint8(self.generate()), path, ncols=ncols)
+        images = self.generate()
+        if self.gan.kind == "pix2pix":  # input | output | target, four triplets per row
+            images = np.stack([np.asarray(self.fixed_z), images, np.asarray(self.fixed_targets)],
+                              axis=1).reshape((-1,) + images.shape[1:])
+            ncols = 12
+        save_grid(to_uint8(images), path, ncols=ncols)
         return path
 
     def sample_paths(self) -> list:
