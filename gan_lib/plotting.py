@@ -77,15 +77,19 @@ def plot_history(history, path=None, title: str | None = None):
     ``history`` is a dict of lists with keys ``step``, ``d_loss``, ``g_loss``, ``d_real``,
     ``d_fake`` (what the trainer records). Returns the figure; with ``path``, also saves it.
     """
-    import matplotlib
-
-    if path is not None:
-        matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     steps = np.asarray(history["step"])
     window = max(1, len(steps) // 50)
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    if path is not None:
+        # A bare Figure, not pyplot: saving a file must not switch a notebook's backend or
+        # leave a figure behind to pop up in the next cell.
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 6))
+        ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    else:
+        import matplotlib.pyplot as plt
+
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     for key, label in (("d_loss", "D loss"), ("g_loss", "G loss")):
         ax1.plot(steps, history[key], alpha=0.25)
         ax1.plot(steps, smooth(history[key], window), label=label, color=ax1.lines[-1].get_color())
@@ -104,7 +108,6 @@ def plot_history(history, path=None, title: str | None = None):
     if path is not None:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=90)
-        plt.close(fig)
     return fig
 
 

@@ -29,7 +29,8 @@ class Progress:
         self.stream = stream or sys.stdout
         self.enabled = enabled
         self.interactive = _interactive(self.stream)
-        self.min_interval = min_interval
+        # a notebook keeps every redraw in the saved file: redraw there at most every 2 s
+        self.min_interval = 2.0 if "ipykernel" in sys.modules else min_interval
         self.t0 = self._last = time.perf_counter()
         self._next_log_step = start
         self._drawn = False
