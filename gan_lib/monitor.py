@@ -35,8 +35,3 @@ class CollapseMonitor:
         self.history["entropy"].append(h["normalized_entropy"])
         self.history["histogram"].append(h["class_histogram"])
         return h["normalized_entropy"]
-
-    def truncate(self, step: int) -> None:
-        """Forget records past ``step`` (after resuming from an earlier checkpoint)."""
-        keep = [i for i, s in enumerate(self.history["step"]) if s <= step]
-        self.history = {k: [v[i] for i in keep] for k, v in self.history.items()}

@@ -16,6 +16,7 @@ Usage::
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -36,12 +37,6 @@ from gan_lib.progress import Progress
 LOG_FIELDS = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
 METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]  # (+ aux_loss for acgan / infogan)
 FIXED_SAMPLES = 64
-
-
-def _no_scope():
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def make_strategy(name: str):
@@ -148,7 +143,7 @@ class Trainer:
         if config.mixed_precision:  # layers built now compute in float16, outputs stay float32
             keras.mixed_precision.set_global_policy("mixed_float16")
         try:
-            with self.strategy.scope() if self.strategy else _no_scope():
+            with self.strategy.scope() if self.strategy else contextlib.nullcontext():
                 self.gan = build_gan(config, data.shape, data.num_classes)
                 self.g_optimizer, self.d_optimizer = make_optimizers(config, self.gan)
         finally:
