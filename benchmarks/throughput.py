@@ -19,6 +19,7 @@ per second are printed with the ratios, and written as JSON.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -49,24 +50,45 @@ MODELS = {
 }
 
 
-def hand_written_step(gan, latent_dim):
-    """The tutorial-style step: one tf.function per step, BCE from logits, Adam(2e-4, 0.5)."""
+def hand_written_step(gan, latent_dim, updates="simultaneous"):
+    """A minimal hand-written step, one tf.function per step, BCE from logits, Adam(2e-4, 0.5).
+
+    ``simultaneous`` is the TensorFlow DCGAN tutorial's step: both gradients from one forward
+    pass. ``alternating`` updates D first, then takes G's gradient through the updated D on the
+    same generated batch: the algorithm gan_lib runs by default, written out by hand.
+    """
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
     g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
     G, D, cond = gan.generator, gan.discriminator, gan.conditional
+
+    def losses(real_out, fake_out):
+        """D's loss and G's (non-saturating) loss."""
+        return (bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out),
+                bce(tf.ones_like(fake_out), fake_out))
 
     @tf.function
     def step(images, labels):
         z = tf.random.normal([tf.shape(images)[0], latent_dim])
         g_in = [z, labels] if cond else z
-        with tf.GradientTape() as gt, tf.GradientTape() as dt:
-            fake = G(g_in, training=True)
-            real_out = D([images, labels] if cond else images, training=True)
-            fake_out = D([fake, labels] if cond else fake, training=True)
-            g_loss = bce(tf.ones_like(fake_out), fake_out)
-            d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+        judge = (lambda x: D([x, labels], training=True)) if cond else (
+            lambda x: D(x, training=True))
+        if updates == "simultaneous":
+            with tf.GradientTape() as gt, tf.GradientTape() as dt:
+                fake = G(g_in, training=True)
+                d_loss, g_loss = losses(judge(images), judge(fake))
+            d_opt.apply_gradients(zip(dt.gradient(d_loss, D.trainable_variables),
+                                      D.trainable_variables))
+        else:
+            with tf.GradientTape() as gt:
+                fake = G(g_in, training=True)
+                with gt.stop_recording():
+                    with tf.GradientTape() as dt:
+                        d_loss, _ = losses(judge(images), judge(tf.stop_gradient(fake)))
+                    d_opt.apply_gradients(zip(dt.gradient(d_loss, D.trainable_variables),
+                                              D.trainable_variables))
+                fake_out = judge(fake)  # the updated D, the same generated batch
+                g_loss = bce(tf.ones_like(fake_out), fake_out)
         g_opt.apply_gradients(zip(gt.gradient(g_loss, G.trainable_variables), G.trainable_variables))
-        d_opt.apply_gradients(zip(dt.gradient(d_loss, D.trainable_variables), D.trainable_variables))
         return d_loss, g_loss
 
     return step
@@ -84,58 +106,84 @@ def measure(run_steps, steps: int, repeats: int, batch: int):
             "runs": rates}
 
 
-def bench_model(name, options, batch, steps, repeats, data_cache, skip_seed):
-    config = TrainConfig(dataset="mnist", steps=10**6, batch_size=batch, verbose=0, **options)
-    key = options.get("resolution", 28)
-    if key not in data_cache:
-        data_cache[key] = load_dataset("mnist", resolution=options.get("resolution"))
-    data = data_cache[key]
-    results = {}
-
-    trainer = Trainer(config, data=data)
+def gan_lib_runner(config, data):
+    """``run(n)``: n steps of the trainer's compiled call, every step's metrics fetched."""
     from gan_lib.data import batches
 
-    iterator = iter(batches(data, batch, seed=0))
-    spc = config.steps_per_call
+    trainer = Trainer(config, data=data)
+    iterator = iter(batches(data, config.batch_size, seed=0))
 
-    def run_gan_lib(n):
+    def run(n):
         done = 0
         while done < n:
-            k = min(spc, n - done)
+            k = min(config.steps_per_call, n - done)
             out = trainer._multi_step(iterator, tf.constant(k), tf.constant(0.0), tf.constant(0.0))
             [v.numpy() for v in out.values()]  # the trainer reads every step's metrics
             done += k
 
-    results["gan_lib"] = measure(run_gan_lib, steps, repeats, batch)
+    return run
 
-    hand_gan = Trainer(config, data=data).gan  # same architecture, fresh weights
-    hand = hand_written_step(hand_gan, config.latent_dim)
-    hand_iter = iter(batches(data, batch, seed=1))
 
-    def run_hand(n):
+def hand_runner(config, data, updates):
+    """``run(n)``: n calls of the hand-written step on fresh networks of the same architecture."""
+    from gan_lib.data import batches
+
+    step = hand_written_step(Trainer(config, data=data).gan, config.latent_dim, updates)
+    iterator = iter(batches(data, config.batch_size, seed=1))
+
+    def run(n):
         for _ in range(n):
-            images, labels = next(hand_iter)
-            d_loss, g_loss = hand(images, labels)
+            images, labels = next(iterator)
+            d_loss, g_loss = step(images, labels)
             float(d_loss), float(g_loss)
 
-    results["hand"] = measure(run_hand, steps, repeats, batch)
+    return run
 
+
+def seed_runner(config, data):
+    """``run(n)``: n steps of the seed's train_on_batch loop (fixed for Keras 3)."""
+    gan = Trainer(config, data=data).gan
+    combined = compile_seed_loop(gan.generator, gan.discriminator, config.latent_dim,
+                                 data.num_classes if gan.conditional else None)
+    rng = np.random.default_rng(0)
+    images = data.images.astype(np.float32) / 127.5 - 1
+
+    def run(n):
+        for _ in range(n):
+            idx = rng.integers(0, len(images), config.batch_size)
+            labels = data.labels[idx] if gan.conditional else None
+            seed_train_step(gan.generator, gan.discriminator, combined, images[idx], rng,
+                            config.latent_dim, labels=labels)
+
+    return run
+
+
+# Each gan_lib update order is compared with the same algorithm written by hand.
+PAIRS = {"gan_lib": "hand_alt", "gan_lib_sim": "hand"}
+
+
+def bench_model(name, options, batch, steps, repeats, data_cache, skip_seed):
+    key = options.get("resolution", 28)
+    if key not in data_cache:
+        data_cache[key] = load_dataset("mnist", resolution=options.get("resolution"))
+    data = data_cache[key]
+    config = TrainConfig(dataset="mnist", steps=10**6, batch_size=batch, verbose=0, **options)
+    simultaneous = dataclasses.replace(config, updates="simultaneous")
+    runners = {"gan_lib": lambda: gan_lib_runner(config, data),
+               "gan_lib_sim": lambda: gan_lib_runner(simultaneous, data),
+               "hand_alt": lambda: hand_runner(config, data, "alternating"),
+               "hand": lambda: hand_runner(config, data, "simultaneous")}
     if not skip_seed:
-        seed_gan = Trainer(config, data=data).gan
-        combined = compile_seed_loop(seed_gan.generator, seed_gan.discriminator, config.latent_dim,
-                                     data.num_classes if seed_gan.conditional else None)
-        rng = np.random.default_rng(0)
-        images_np = data.images.astype(np.float32) / 127.5 - 1
+        runners["seed"] = lambda: seed_runner(config, data)
+    return {loop: measure(make(), steps if loop != "seed" else max(5, steps // 4), repeats, batch)
+            for loop, make in runners.items()}
 
-        def run_seed(n):
-            for _ in range(n):
-                idx = rng.integers(0, len(images_np), batch)
-                labels = data.labels[idx] if seed_gan.conditional else None
-                seed_train_step(seed_gan.generator, seed_gan.discriminator, combined,
-                                images_np[idx], rng, config.latent_dim, labels=labels)
 
-        results["seed"] = measure(run_seed, max(5, steps // 4), repeats, batch)
-    return results
+def machine_facts() -> dict:
+    return {"platform": platform.platform(), "processor": platform.processor(),
+            "cpus": os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+            "date": time.strftime("%Y-%m-%d")}
 
 
 def main(argv=None):
@@ -148,10 +196,7 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="JSON file (default benchmarks/results/...)")
     args = parser.parse_args(argv)
 
-    machine = {"platform": platform.platform(), "processor": platform.processor(),
-               "cpus": os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
-               "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
-               "date": time.strftime("%Y-%m-%d")}
+    machine = machine_facts()
     print(json.dumps(machine))
     report = {"machine": machine, "batch_size": args.batch_size, "steps": args.steps,
               "repeats": args.repeats, "models": {}}
@@ -165,8 +210,11 @@ def main(argv=None):
         report["models"][name] = res
         line = f"{name:8s}" + "".join(
             f"  {k} {v['median']:8.0f} img/s [{v['min']:.0f}-{v['max']:.0f}]" for k, v in res.items())
-        ratios = {f"gan_lib/{k}": res["gan_lib"]["median"] / v["median"]
-                  for k, v in res.items() if k != "gan_lib"}
+        ratios = {f"{mine}/{ref}": res[mine]["median"] / res[ref]["median"]
+                  for mine, ref in PAIRS.items()}
+        if "seed" in res:
+            ratios["gan_lib/seed"] = res["gan_lib"]["median"] / res["seed"]["median"]
+            ratios["gan_lib_sim/seed"] = res["gan_lib_sim"]["median"] / res["seed"]["median"]
         res["ratios"] = ratios
         print(line + "   " + "  ".join(f"{k} {v:.2f}x" for k, v in ratios.items()), flush=True)
         report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr-d", type=_positive_float, dest="lr_d", help="D learning rate (2e-4)")
     t.add_argument("--beta-1", type=float, dest="beta_1", help="Adam beta_1 (0.5)")
     t.add_argument("--d-steps", type=_positive_int, dest="d_steps", help="D updates per G update")
+    t.add_argument("--updates", choices=("alternating", "simultaneous"),
+                   help="alternating: D steps, then G through the updated D (default); "
+                        "simultaneous: both from one pass, as in the TF tutorial")
     t.add_argument("--aux-weight", type=float, dest="aux_weight",
                    help="ACGAN class loss / InfoGAN information loss weight (1)")
     t.add_argument("--task", choices=("superres", "inpaint"),

@@ -18,6 +18,7 @@ MODELS = ("mlp", "dcgan", "cgan", "acgan", "infogan", "pix2pix")
 ARCHS = ("mlp", "dcgan")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
 STRATEGIES = ("none", "mirrored", "tpu")
+UPDATES = ("alternating", "simultaneous")
 
 # Fields that may differ between a run and its resumption: they do not change the model or the
 # sequence of steps, only how long the run goes on and how it is recorded.
@@ -51,6 +52,7 @@ class TrainConfig:
     beta_1: float = 0.5
     beta_2: float = 0.999
     d_steps: int = 1                  # discriminator updates per generator update
+    updates: str = "alternating"      # alternating (D, then G through the new D) | simultaneous
     gp_weight: float = 10.0           # WGAN-GP's lambda
     aux_weight: float = 1.0           # ACGAN's class loss / InfoGAN's information loss weight
     task: str = "superres"            # pix2pix: superres (7x7 -> 28x28) | inpaint (centre hole)
@@ -89,6 +91,9 @@ class TrainConfig:
             raise ConfigError(f"unknown arch '{self.arch}'; choose one of {', '.join(ARCHS)}")
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss '{self.loss}'; choose one of {', '.join(LOSSES)}")
+        if self.updates not in UPDATES:
+            raise ConfigError(f"unknown updates '{self.updates}'; choose one of "
+                              f"{', '.join(UPDATES)}")
         if self.strategy not in STRATEGIES:
             raise ConfigError(f"unknown strategy '{self.strategy}'; choose one of "
                               f"{', '.join(STRATEGIES)}")
@@ -130,9 +135,9 @@ class TrainConfig:
                 raise ConfigError(f"unknown task '{self.task}'; choose superres or inpaint")
             if self.resolution not in (None, 28):
                 raise ConfigError("pix2pix works at 28x28 (MNIST-size data); drop --resolution")
-            if self.loss != "bce" or self.pack > 1 or self.d_steps > 1:
+            if self.loss != "bce" or self.pack > 1 or self.d_steps > 1 or self.updates != "alternating":
                 raise ConfigError("pix2pix uses its own adversarial + L1 loss; drop --loss, "
-                                  "--pack and --d-steps")
+                                  "--pack, --d-steps and --updates")
         if self.collapse_monitor and self.dataset not in ("mnist", "fashion_mnist"):
             raise ConfigError("--collapse-monitor needs a classifier, which exists for mnist and "
                               "fashion_mnist only")

@@ -8,6 +8,10 @@ A step is the two moves of the game, each one ``tf.GradientTape`` and one optimi
    weights down the gradient of G's loss *through* D; only G's variables are updated, so D needs
    no ``trainable = False``.
 
+That is ``updates="alternating"`` (the default, Goodfellow et al.'s Algorithm 1).
+``updates="simultaneous"`` takes both gradients from one forward pass through the old D, as the
+TensorFlow DCGAN tutorial does: one D pass over the fake batch cheaper, a slightly different game.
+
 All randomness (latent vectors, instance noise, WGAN-GP's mixing weights) is drawn from one
 ``tf.random.Generator`` whose state is saved in the checkpoint, so a resumed run draws exactly
 the numbers the uninterrupted run would have drawn.
@@ -155,6 +159,8 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
         last = config.d_steps - 1
         for i in range(last):  # extra critic steps (WGAN-GP), unrolled at trace time
             d_update(i, real, labels, noise_std, noise, share)
+        if config.updates == "simultaneous":
+            return simultaneous(last, real, labels, noise_std, noise, share)
         # The last D update and the G update share one generated batch (as in the PyTorch
         # DCGAN example): G's forward pass is recorded once, D is updated on a stopped copy,
         # then the *updated* D judges the same batch for G's gradient. Still alternating
@@ -172,6 +178,38 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
             aux = auxiliary_g_loss(gan.kind, fake_aux, labels, z, gan.noise_dim)
             g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * aux) * share)
         update(g_optimizer, tape, g_objective, g_vars)
+        return summary(d_loss, g_loss, real_logits, fake_logits, aux, share)
+
+    def simultaneous(i, real, labels, noise_std, noise, share):
+        """Both players' gradients from one forward pass (the TensorFlow DCGAN tutorial's step):
+        D judges the generated batch once, and G's gradient is taken through the same,
+        not-yet-updated D. One D pass over the fake batch cheaper than alternating updates."""
+        z = noise[f"z_d{i}"]
+        real_in = real + noise_std * noise[f"noise_real{i}"] if config.instance_noise else real
+        with tf.GradientTape(persistent=True) as tape:
+            fake = gan.generate(z, labels, training=True)
+            if config.instance_noise:
+                fake = fake + noise_std * noise[f"noise_fake{i}"]
+            real_logits, real_aux = judge(real_in, labels)
+            fake_logits, fake_aux = judge(fake, labels)
+            d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
+            if config.loss == "wgan-gp":
+                critic = lambda x: judge(x, labels)[0]  # noqa: E731
+                d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake,
+                                                              noise[f"eps{i}"])
+            g_loss = loss.g_loss(fake_logits)
+            d_aux = auxiliary_d_loss(gan.kind, real_aux, fake_aux, labels, z, gan.noise_dim)
+            g_aux = auxiliary_g_loss(gan.kind, fake_aux, labels, z, gan.noise_dim)
+            d_objective = scaled(d_optimizer, (d_loss + config.aux_weight * d_aux) * share)
+            g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * g_aux) * share)
+        # both gradients first, then both updates: G's gradient uses D's weights before D's step
+        d_grads = tape.gradient(d_objective, d_vars)
+        g_grads = tape.gradient(g_objective, g_vars)
+        d_optimizer.apply_gradients(zip(d_grads, d_vars))
+        g_optimizer.apply_gradients(zip(g_grads, g_vars))
+        return summary(d_loss, g_loss, real_logits, fake_logits, g_aux, share)
+
+    def summary(d_loss, g_loss, real_logits, fake_logits, aux, share):
         out = {
             "d_loss": d_loss * share,
             "g_loss": g_loss * share,

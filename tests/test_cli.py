@@ -58,6 +58,8 @@ def test_conditional_sample_has_labels(run_env, tmp_path):
     (["train", "--steps", "5", "--latent-dim", "0"], "must be a positive whole number"),
     (["train", "--steps", "5", "--resolution", "48"], "not 28 or a power of two"),
     (["train"], "exactly one of --steps N or --epochs N"),
+    (["train", "--steps", "5", "--model", "pix2pix", "--updates", "simultaneous"],
+     "drop --loss, --pack, --d-steps and --updates"),
     (["train", "--steps", "5", "--epochs", "5"], "not allowed with argument"),
     (["train", "--steps", "5", "--out", "nothing_here", "--resume"], "no run to resume"),
     (["train", "--steps", "5", "--dataset", "empty_folder"], "holds no images"),

@@ -39,6 +39,8 @@ def test_each_loss_trains_with_finite_losses(loss, tmp_path):
     ["--mixed-precision"],
     ["--jit-compile"],
     ["--steps-per-call", "1"],
+    ["--updates", "simultaneous"],
+    ["--updates", "simultaneous", "--loss", "wgan-gp", "--d-steps", "2", "--instance-noise", "0.1"],
 ], ids=lambda o: o[0])
 def test_stabilisation_options_train(options, tmp_path):
     out = tmp_path / "run"
@@ -47,6 +49,8 @@ def test_stabilisation_options_train(options, tmp_path):
     saved = TrainConfig.load(out / "config.json")
     if "--pack" in options:
         assert saved.pack == 2
+    if "--updates" in options:
+        assert saved.updates == "simultaneous"
     if "--collapse-monitor" in options:
         rows = (out / "collapse_monitor.csv").read_text().splitlines()
         assert rows[0] == "step,class_entropy" and 0 <= float(rows[-1].split(",")[1]) <= 1
