@@ -22,8 +22,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
-import resource
 import statistics
 import sys
 import time
@@ -32,6 +30,7 @@ from pathlib import Path
 os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 import gan_lib  # noqa: E402
+from report import machine_facts, write_report  # noqa: E402
 
 tf = gan_lib.import_tensorflow_quietly()
 import keras  # noqa: E402
@@ -179,13 +178,6 @@ def bench_model(name, options, batch, steps, repeats, data_cache, skip_seed):
             for loop, make in runners.items()}
 
 
-def machine_facts() -> dict:
-    return {"platform": platform.platform(), "processor": platform.processor(),
-            "cpus": os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
-            "date": time.strftime("%Y-%m-%d")}
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
@@ -202,7 +194,6 @@ def main(argv=None):
               "repeats": args.repeats, "models": {}}
     out = Path(args.out or Path(__file__).parent / "results" /
                f"throughput-{'gpu' if machine['gpus'] else 'cpu'}{os.cpu_count()}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
     cache = {}
     for name in args.models:
         res = bench_model(name, MODELS[name], args.batch_size, args.steps, args.repeats, cache,
@@ -217,8 +208,7 @@ def main(argv=None):
             ratios["gan_lib_sim/seed"] = res["gan_lib_sim"]["median"] / res["seed"]["median"]
         res["ratios"] = ratios
         print(line + "   " + "  ".join(f"{k} {v:.2f}x" for k, v in ratios.items()), flush=True)
-        report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        out.write_text(json.dumps(report, indent=2) + "\n")  # after each model: partial runs count
+        write_report(report, out)  # after each model: partial runs count
     print(f"peak resident memory: {report['peak_rss_mib']:.0f} MiB")
     print(f"wrote {out}")
     return 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
+from report import write_report  # noqa: E402
 
 
 def main(argv=None):
@@ -76,16 +76,13 @@ def main(argv=None):
     report = {"recipe": config.to_dict(), "thresholds": {"precision": args.precision,
                                                          "recall": args.recall},
               "reached": reached, "points": points,
-              "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
               "cpus": os.cpu_count(), "tensorflow": tf.__version__,
               "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
               "date": time.strftime("%Y-%m-%d")}
     print("reached " + (f"at step {reached['step']} after {reached['train_seconds']} s of training"
                         if reached else "not within the budget"))
-    out = Path(args.out or Path(__file__).parent / "results" /
-               f"time_to_quality-{args.model}-{args.dataset}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    out = write_report(report, args.out or Path(__file__).parent / "results" /
+                       f"time_to_quality-{args.model}-{args.dataset}.json")
     print(f"wrote {out}")
     return 0
 

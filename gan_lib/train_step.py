@@ -143,17 +143,24 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
             real_in = real + noise_std * noise[f"noise_real{i}"]
             fake_in = fake + noise_std * noise[f"noise_fake{i}"]
         with tf.GradientTape() as tape:
-            real_logits, real_aux = judge(real_in, labels)
-            fake_logits, fake_aux = judge(fake_in, labels)
-            d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
-            if config.loss == "wgan-gp":
-                critic = lambda x: judge(x, labels)[0]  # noqa: E731
-                d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in,
-                                                              noise[f"eps{i}"])
-            aux = auxiliary_d_loss(gan.kind, real_aux, fake_aux, labels, z, gan.noise_dim)
-            d_objective = scaled(d_optimizer, (d_loss + config.aux_weight * aux) * share)
+            d_objective, d_loss, real_logits, fake_logits, aux, _ = judge_both(
+                i, real_in, fake_in, labels, z, noise, share)
         update(d_optimizer, tape, d_objective, d_vars)
         return d_loss, real_logits, fake_logits, aux
+
+    def judge_both(i, real_in, fake_in, labels, z, noise, share):
+        """D's loss on a real and a generated batch (call it inside a tape): the objective to
+        differentiate, the loss itself, both batches' logits, and the auxiliary outputs."""
+        real_logits, real_aux = judge(real_in, labels)
+        fake_logits, fake_aux = judge(fake_in, labels)
+        d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
+        if config.loss == "wgan-gp":
+            critic = lambda x: judge(x, labels)[0]  # noqa: E731
+            d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in,
+                                                          noise[f"eps{i}"])
+        aux = auxiliary_d_loss(gan.kind, real_aux, fake_aux, labels, z, gan.noise_dim)
+        d_objective = scaled(d_optimizer, (d_loss + config.aux_weight * aux) * share)
+        return d_objective, d_loss, real_logits, fake_logits, aux, fake_aux
 
     def compute(real, labels, noise_std, noise, share=1.0):
         last = config.d_steps - 1
@@ -190,17 +197,10 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
             fake = gan.generate(z, labels, training=True)
             if config.instance_noise:
                 fake = fake + noise_std * noise[f"noise_fake{i}"]
-            real_logits, real_aux = judge(real_in, labels)
-            fake_logits, fake_aux = judge(fake, labels)
-            d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
-            if config.loss == "wgan-gp":
-                critic = lambda x: judge(x, labels)[0]  # noqa: E731
-                d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake,
-                                                              noise[f"eps{i}"])
+            d_objective, d_loss, real_logits, fake_logits, _, fake_aux = judge_both(
+                i, real_in, fake, labels, z, noise, share)
             g_loss = loss.g_loss(fake_logits)
-            d_aux = auxiliary_d_loss(gan.kind, real_aux, fake_aux, labels, z, gan.noise_dim)
             g_aux = auxiliary_g_loss(gan.kind, fake_aux, labels, z, gan.noise_dim)
-            d_objective = scaled(d_optimizer, (d_loss + config.aux_weight * d_aux) * share)
             g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * g_aux) * share)
         # both gradients first, then both updates: G's gradient uses D's weights before D's step
         d_grads = tape.gradient(d_objective, d_vars)

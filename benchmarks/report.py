@@ -1,0 +1,29 @@
+"""What every benchmark records besides its figures: the machine, the date, peak memory."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import time
+from pathlib import Path
+
+
+def machine_facts() -> dict:
+    """The machine and software versions a measurement was taken with."""
+    import keras
+    import tensorflow as tf
+
+    return {"platform": platform.platform(), "processor": platform.processor(),
+            "cpus": os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def write_report(report: dict, path) -> Path:
+    """Add the process's peak resident memory to ``report`` and write it as JSON to ``path``."""
+    report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    return path
