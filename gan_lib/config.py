@@ -135,7 +135,8 @@ class TrainConfig:
                 raise ConfigError(f"unknown task '{self.task}'; choose superres or inpaint")
             if self.resolution not in (None, 28):
                 raise ConfigError("pix2pix works at 28x28 (MNIST-size data); drop --resolution")
-            if self.loss != "bce" or self.pack > 1 or self.d_steps > 1 or self.updates != "alternating":
+            if (self.loss != "bce" or self.pack > 1 or self.d_steps > 1
+                    or self.updates != "alternating"):
                 raise ConfigError("pix2pix uses its own adversarial + L1 loss; drop --loss, "
                                   "--pack, --d-steps and --updates")
         if self.collapse_monitor and self.dataset not in ("mnist", "fashion_mnist"):

@@ -138,15 +138,19 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
         z = noise[f"z_d{i}"]
         if fake is None:
             fake = gan.generate(z, labels, training=True)
-        real_in, fake_in = real, fake
-        if config.instance_noise:
-            real_in = real + noise_std * noise[f"noise_real{i}"]
-            fake_in = fake + noise_std * noise[f"noise_fake{i}"]
+        real_in, fake_in = with_instance_noise(i, real, fake, noise_std, noise)
         with tf.GradientTape() as tape:
             d_objective, d_loss, real_logits, fake_logits, aux, _ = judge_both(
                 i, real_in, fake_in, labels, z, noise, share)
         update(d_optimizer, tape, d_objective, d_vars)
         return d_loss, real_logits, fake_logits, aux
+
+    def with_instance_noise(i, real, fake, noise_std, noise):
+        """D's inputs for its ``i``-th update: both batches plus their drawn noise, if any."""
+        if not config.instance_noise:
+            return real, fake
+        return (real + noise_std * noise[f"noise_real{i}"],
+                fake + noise_std * noise[f"noise_fake{i}"])
 
     def judge_both(i, real_in, fake_in, labels, z, noise, share):
         """D's loss on a real and a generated batch (call it inside a tape): the objective to
@@ -192,13 +196,11 @@ def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
         D judges the generated batch once, and G's gradient is taken through the same,
         not-yet-updated D. One D pass over the fake batch cheaper than alternating updates."""
         z = noise[f"z_d{i}"]
-        real_in = real + noise_std * noise[f"noise_real{i}"] if config.instance_noise else real
         with tf.GradientTape(persistent=True) as tape:
             fake = gan.generate(z, labels, training=True)
-            if config.instance_noise:
-                fake = fake + noise_std * noise[f"noise_fake{i}"]
+            real_in, fake_in = with_instance_noise(i, real, fake, noise_std, noise)
             d_objective, d_loss, real_logits, fake_logits, _, fake_aux = judge_both(
-                i, real_in, fake, labels, z, noise, share)
+                i, real_in, fake_in, labels, z, noise, share)
             g_loss = loss.g_loss(fake_logits)
             g_aux = auxiliary_g_loss(gan.kind, fake_aux, labels, z, gan.noise_dim)
             g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * g_aux) * share)

@@ -46,18 +46,24 @@ def _reference_step(g, d, g_opt, d_opt, real, z, updates):
     g_opt.apply_gradients(zip(g_grads, g.trainable_variables))
 
 
-@pytest.mark.parametrize("updates", ["alternating", "simultaneous"])
-def test_step_matches_the_update_written_by_hand(updates):
+def _setup(updates):
+    """A small MLP GAN with Adam optimisers, a real batch, and the latent vectors the step will
+    draw first from ``tf.random.Generator.from_seed(7)``."""
     config = TrainConfig(model="mlp", steps=1, updates=updates, mlp_hidden=(32,), latent_dim=8,
                          lr_g=1e-2, lr_d=1e-2, verbose=0)
     keras.utils.set_random_seed(0)
     gan = build_gan(config, (28, 28, 1))
+    real = tf.random.stateless_uniform((BATCH, 28, 28, 1), seed=[1, 2], minval=-1, maxval=1)
+    z = gan.latent(tf.random.Generator.from_seed(7), BATCH)
+    return config, gan, real, z
+
+
+@pytest.mark.parametrize("updates", ["alternating", "simultaneous"])
+def test_step_matches_the_update_written_by_hand(updates):
+    config, gan, real, z = _setup(updates)
     g_ref, d_ref = _copy(gan.generator), _copy(gan.discriminator)
     g_opt, d_opt = make_optimizers(config, gan)
     g_opt_ref, d_opt_ref = (keras.optimizers.Adam(1e-2, beta_1=0.5) for _ in range(2))
-    real = tf.random.stateless_uniform((BATCH, 28, 28, 1), seed=[1, 2], minval=-1, maxval=1)
-    # the step draws its latent vectors first, from this generator
-    z = gan.latent(tf.random.Generator.from_seed(7), BATCH)
     step = make_train_step(gan, g_opt, d_opt, config, tf.random.Generator.from_seed(7))
 
     step(real, tf.zeros([BATCH], tf.int32), tf.constant(0.0))
@@ -74,13 +80,8 @@ def test_the_two_update_orders_differ():
     apart."""
     results = []
     for updates in ("alternating", "simultaneous"):
-        config = TrainConfig(model="mlp", steps=1, mlp_hidden=(32,), latent_dim=8, lr_g=1e-2,
-                             lr_d=1e-2, verbose=0)
-        keras.utils.set_random_seed(0)
-        gan = build_gan(config, (28, 28, 1))
+        config, gan, real, z = _setup(updates)
         g_opt, d_opt = make_optimizers(config, gan)
-        real = tf.random.stateless_uniform((BATCH, 28, 28, 1), seed=[1, 2], minval=-1, maxval=1)
-        z = gan.latent(tf.random.Generator.from_seed(7), BATCH)
         _reference_step(gan.generator, gan.discriminator, g_opt, d_opt, real, z, updates)
         results.append(gan.generator.get_weights()[0])
     assert np.abs(results[0] - results[1]).max() > 1e-4
