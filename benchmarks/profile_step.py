@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import machine_facts, write_report  # noqa: E402
+from common import machine_facts, write_report  # noqa: E402
 from throughput import MODELS, gan_lib_runner, hand_runner, seed_runner  # noqa: E402
 
 import gan_lib  # noqa: E402

@@ -40,17 +40,9 @@ from gan_lib.data import batches, to_uint8  # noqa: E402
 from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.plotting import save_grid  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
+from common import parse_options  # noqa: E402
 
 CALL = 20  # steps per compiled call
-
-
-def parse_options(items):
-    options = {}
-    for item in items:
-        key, value = item.split("=", 1)
-        options[key] = json.loads(value) if value[:1].isdigit() or value in ("true", "false") \
-            else value
-    return options
 
 
 def main(argv=None):

@@ -30,7 +30,7 @@ from pathlib import Path
 os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 import gan_lib  # noqa: E402
-from report import machine_facts, write_report  # noqa: E402
+from common import machine_facts, write_report  # noqa: E402
 
 tf = gan_lib.import_tensorflow_quietly()
 import keras  # noqa: E402

@@ -11,7 +11,6 @@ recall first reached the thresholds, in training seconds.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -28,7 +27,7 @@ from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
-from report import write_report  # noqa: E402
+from common import parse_options, write_report  # noqa: E402
 
 
 def main(argv=None):
@@ -47,10 +46,7 @@ def main(argv=None):
     p.add_argument("--out", help="JSON file (default benchmarks/results/...)")
     args = p.parse_args(argv)
 
-    extra = {}
-    for item in args.option:
-        key, value = item.split("=", 1)
-        extra[key] = json.loads(value) if value[:1].isdigit() or value in ("true", "false") else value
+    extra = parse_options(args.option)
     length = dict(epochs=args.epochs) if args.epochs else dict(steps=10**7)
     config = TrainConfig(model=args.model, dataset=args.dataset, batch_size=args.batch_size,
                          verbose=0, **length, **extra)

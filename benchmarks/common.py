@@ -1,4 +1,5 @@
-"""What every benchmark records besides its figures: the machine, the date, peak memory."""
+"""What the benchmark scripts share: ``--option key=value`` parsing, and what every report records
+besides its figures (the machine, the date, peak memory)."""
 from __future__ import annotations
 
 import json
@@ -27,3 +28,14 @@ def write_report(report: dict, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
     return path
+
+
+def parse_options(items) -> dict:
+    """``["lr_d=4e-4", "spectral_norm=true", "loss=hinge"]`` -> TrainConfig fields: numbers and
+    booleans are read as JSON, anything else stays a string."""
+    options = {}
+    for item in items:
+        key, value = item.split("=", 1)
+        options[key] = json.loads(value) if value[:1].isdigit() or value in ("true", "false") \
+            else value
+    return options
