@@ -1,21 +1,41 @@
-"""Helpers for the course notebooks: set-up, fast mode, and showing results inline.
+"""Helpers for the course notebooks: set-up, fast mode, live plots and showing results inline.
 
 Every notebook starts with::
 
-    from gan_lib.notebook import setup, steps
-    FAST = setup()
+    FAST = True  # @param {type:"boolean"}
+    from gan_lib.notebook import setup, steps, run_dir
+    FAST = setup(fast=FAST)
 
 ``setup()`` imports TensorFlow quietly, says which versions and which accelerator are in use, and
-returns whether *fast mode* is on. Fast mode (``GAN_KIT_FAST=1``, set by the test suite) shrinks
-every training run to a few dozen steps so that CI can execute all notebooks in minutes; without
-it the notebooks train long enough for good pictures on a Colab GPU.
+returns whether *fast mode* is on. Fast mode shrinks every training run to a few dozen steps so
+that CI can execute all notebooks in minutes. The environment variable ``GAN_KIT_FAST``, when set
+before the notebook starts (the test suite sets it to 1), wins over the notebook's form field.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+try:
+    from gan_lib.callbacks import Callback
+except ImportError:  # an older gan_lib without callbacks: the same empty hooks
+    class Callback:
+        every_steps = None
+
+        def on_train_begin(self, trainer):
+            pass
+
+        def on_steps_end(self, trainer, step, logs):
+            pass
+
+        def on_interval(self, trainer, step):
+            pass
+
+        def on_train_end(self, trainer):
+            pass
+
+_ENV_FAST = os.environ.get("GAN_KIT_FAST")
+"""GAN_KIT_FAST as it was when this module was first imported (None: not set from outside)."""
 
 
 def fast_mode() -> bool:
@@ -28,10 +48,16 @@ def steps(fast, full):
     return fast if fast_mode() else full
 
 
-def setup(seed: int = 0) -> bool:
-    """Import TensorFlow, report versions, GPU and fast mode; seed everything; return FAST."""
+def setup(seed: int = 0, fast: bool | None = None) -> bool:
+    """Import TensorFlow, report versions, GPU and fast mode; seed everything; return FAST.
+
+    ``fast`` is the notebook's form field; it is ignored when ``GAN_KIT_FAST`` was set from
+    outside (by the test suite or the shell), which then decides.
+    """
     from gan_lib import import_tensorflow_quietly
 
+    if fast is not None and _ENV_FAST is None:
+        os.environ["GAN_KIT_FAST"] = "1" if fast else "0"
     tf = import_tensorflow_quietly()
     import keras
 
@@ -43,18 +69,29 @@ def setup(seed: int = 0) -> bool:
         device = "GPU: " + ", ".join(names)
     else:
         device = "no GPU: training runs on the CPU (in Colab: Runtime > Change runtime type > GPU)"
-    mode = "on (a few dozen steps per run; set GAN_KIT_FAST=0 for full runs)" if fast_mode() \
-        else "off (full-length runs)"
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}\n{device}\nfast mode: {mode}")
+    source = "GAN_KIT_FAST" if _ENV_FAST is not None else "the FAST field"
+    mode = ("on: a few dozen steps per run" if fast_mode() else "off: full-length runs") + \
+        f" (set by {source})"
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {device}\nfast mode {mode}")
     return fast_mode()
 
 
 def run_dir(name: str) -> Path:
-    """Where a notebook's run lives: ``checkpoints/<name>`` in the repository."""
-    return REPO / "checkpoints" / name
+    """Where a notebook's run lives: ``runs/<name>`` under the current working directory
+    (the notebook's folder in Jupyter and Colab), wherever gan_lib is installed."""
+    return Path.cwd() / "runs" / name
 
 
-def show_progress(trainer, gif_name: str = "progress.gif", max_frames: int = 12):
+def rel(path) -> str:
+    """``path`` relative to the working directory when it lies below it (for printing)."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path.name
+
+
+def show_progress(trainer, gif_name: str = "progress.gif", max_frames: int = 12) -> None:
     """Show the run's sample grids as an animated GIF (written next to them)."""
     from IPython.display import Image, display
 
@@ -63,31 +100,177 @@ def show_progress(trainer, gif_name: str = "progress.gif", max_frames: int = 12)
     frames = trainer.sample_paths()
     if not frames:
         print("no sample grids yet")
-        return None
+        return
     stride = max(1, len(frames) // max_frames)
     frames = frames[::stride] + ([frames[-1]] if frames[-1] not in frames[::stride] else [])
     path = trainer.out_dir / gif_name
     save_gif(frames, path, duration_ms=400)
     display(Image(filename=str(path)))
-    return path
+
+
+def _grid_columns(trainer) -> int:
+    return 10 if trainer.gan.conditional or trainer.gan.kind == "infogan" else 8
+
+
+def _draw(trainer, ax_grid, ax_loss, title=None) -> None:
+    from gan_lib.plotting import show_grid, smooth
+
+    h = trainer.history
+    ax_grid.clear()
+    show_grid(trainer.generate(), ncols=_grid_columns(trainer), ax=ax_grid,
+              title=title or f"step {trainer.global_step}")
+    ax_loss.clear()
+    if h["step"]:
+        window = max(1, len(h["step"]) // 50)
+        for key, label in (("d_loss", "D loss"), ("g_loss", "G loss")):
+            ax_loss.plot(h["step"], smooth(h[key], window), label=label)
+        ax_loss.legend(loc="upper right")
+    ax_loss.set_xlabel("step")
+    ax_loss.set_title("losses (smoothed)")
 
 
 def show_run(trainer, title: str | None = None):
     """The last sample grid and the loss curves of a trainer, side by side."""
     import matplotlib.pyplot as plt
 
-    from gan_lib.plotting import show_grid, smooth
-
-    h = trainer.history
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1, 1.3]})
-    ncols = 10 if trainer.gan.conditional or trainer.gan.kind == "infogan" else 8
-    show_grid(trainer.generate(), ncols=ncols, ax=ax1,
-              title=title or f"step {trainer.global_step}")
-    window = max(1, len(h["step"]) // 50)
-    for key, label in (("d_loss", "D loss"), ("g_loss", "G loss")):
-        ax2.plot(h["step"], smooth(h[key], window), label=label)
-    ax2.set_xlabel("step")
-    ax2.legend()
-    ax2.set_title("losses (smoothed)")
+    _draw(trainer, ax1, ax2, title)
     fig.tight_layout()
     plt.show()
+
+
+class LiveView(Callback):
+    """One figure (sample grid of the fixed latents + loss curves) redrawn in place every
+    ``every_steps`` steps while a trainer trains: no scrolling wall of output.
+
+    ``show=False`` draws into the figure without displaying it (for scripts and tests). The
+    figure is ``self.fig``; ``self.frames`` counts the redraws.
+    """
+
+    def __init__(self, every_steps: int = 100, title: str | None = None, show: bool = True):
+        self.every_steps = every_steps
+        self.title = title
+        self.show = show
+        self.fig = None
+        self.handle = None
+        self.frames = 0
+
+    def on_train_begin(self, trainer) -> None:
+        if self.fig is None:
+            from matplotlib.figure import Figure
+
+            # A bare Figure, not pyplot: nothing pops up twice, and no backend is switched.
+            self.fig = Figure(figsize=(12, 4.5))
+            self.ax_grid, self.ax_loss = self.fig.subplots(
+                1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+        self._redraw(trainer)
+
+    def on_interval(self, trainer, step: int) -> None:
+        self._redraw(trainer)
+
+    def on_train_end(self, trainer) -> None:
+        self._redraw(trainer)
+
+    def _redraw(self, trainer) -> None:
+        title = f"{self.title + ', ' if self.title else ''}step {trainer.global_step}"
+        _draw(trainer, self.ax_grid, self.ax_loss, title)
+        self.fig.tight_layout()
+        self.frames += 1
+        if not self.show:
+            return
+        from IPython.display import display
+
+        if self.handle is None:
+            self.handle = display(self.fig, display_id=True)
+        else:
+            self.handle.update(self.fig)
+
+
+def train_live(trainer, steps: int | None = None, every_steps: int = 100,
+               title: str | None = None, show: bool = True) -> dict:
+    """``trainer.train(steps)`` with a :class:`LiveView` refreshed every ``every_steps`` steps.
+
+    Uses the trainer's callback list when it has one; otherwise trains in chunks of
+    ``every_steps`` and calls the view's hooks itself. Returns the trainer's history.
+    """
+    view = LiveView(every_steps, title=title, show=show)
+    callbacks = getattr(trainer, "callbacks", None)
+    if isinstance(callbacks, list):
+        callbacks.append(view)
+        try:
+            return trainer.train(steps)
+        finally:
+            callbacks.remove(view)
+    end = trainer.total_steps if steps is None else trainer.global_step + steps
+    view.on_train_begin(trainer)
+    while trainer.global_step < end and not getattr(trainer, "interrupted", False):
+        trainer.train(steps=min(every_steps, end - trainer.global_step))
+        view.on_interval(trainer, trainer.global_step)
+    view.on_train_end(trainer)
+    return trainer.history
+
+
+# --------------------------------------------------------------------------- latent explorer
+def latent_explorer(gan, dims: int = 4, seed: int = 0, force_static: bool = False):
+    """Sliders over the first ``dims`` latent numbers (and the class, or InfoGAN's codes) that
+    redraw G's image; without ipywidgets (or with ``force_static``) a static grid instead, each
+    row sweeping one of those numbers from -2.5 to 2.5."""
+    import numpy as np
+    import tensorflow as tf
+
+    base = np.asarray(gan.latent(tf.random.Generator.from_seed(seed), 1))[0]
+    info = gan.kind == "infogan"
+    num_classes = gan.num_classes or 10
+
+    def image(values, label=0, category=0, c1=0.0, c2=0.0):
+        z = base.copy()
+        z[:len(values)] = values
+        if info:
+            z = np.asarray(gan.latent(tf.random.Generator.from_seed(seed), 1,
+                                      categories=tf.constant([category], tf.int32),
+                                      continuous=np.array([[c1, c2]], np.float32)))[0]
+            z[:len(values)] = values
+        labels = np.array([label], np.int32) if gan.conditional else None
+        return gan.generate(z[None].astype(np.float32), labels).numpy()[0]
+
+    try:
+        if force_static:
+            raise ImportError
+        import ipywidgets as widgets
+    except ImportError:
+        import matplotlib.pyplot as plt
+
+        from gan_lib.plotting import show_grid
+
+        sweep = np.linspace(-2.5, 2.5, 8)
+        rows = []
+        for d in range(dims):
+            for v in sweep:
+                values = base[:dims].copy()
+                values[d] = v
+                rows.append(image(values))
+        show_grid(np.stack(rows), ncols=len(sweep), size=6,
+                  title=f"rows: latent number 0..{dims - 1}; columns: its value from -2.5 to 2.5")
+        plt.show()
+        return None
+
+    import matplotlib.pyplot as plt
+
+    from gan_lib.plotting import show_grid
+
+    sliders = {f"z{d}": widgets.FloatSlider(value=float(base[d]), min=-3, max=3, step=0.1,
+                                            description=f"z[{d}]") for d in range(dims)}
+    if gan.conditional:
+        sliders["label"] = widgets.IntSlider(0, 0, num_classes - 1, description="class")
+    if info:
+        sliders["category"] = widgets.IntSlider(0, 0, 9, description="category code")
+        sliders["c1"] = widgets.FloatSlider(0.0, min=-2, max=2, step=0.1, description="code c1")
+        sliders["c2"] = widgets.FloatSlider(0.0, min=-2, max=2, step=0.1, description="code c2")
+
+    def draw(**kw):
+        values = np.array([kw[f"z{d}"] for d in range(dims)], np.float32)
+        extra = {k: kw[k] for k in ("label", "category", "c1", "c2") if k in kw}
+        show_grid(image(values, **extra)[None], ncols=1, size=3)
+        plt.show()
+
+    return widgets.interact(draw, **sliders)

@@ -9,6 +9,9 @@ so a few thousand steps take seconds on a CPU, and everything can be plotted on 
   D*(x) = p_data(x) / (p_data(x) + p_g(x)) (Goodfellow et al., 2014, Proposition 1).
 
 When G matches the data, p_g = p_data and D*(x) = 1/2 everywhere: D can do no better than a coin.
+Against D*, the value function is C(G) = -log 4 + 2 JSD(p_data || p_g) (Goodfellow et al., 2014,
+Theorem 1); ``optimal_value`` and ``js_divergence`` compute both sides on the grid, so notebook 00
+can check the identity and plot an estimate of the JS divergence over training.
 """
 from __future__ import annotations
 
@@ -43,6 +46,39 @@ def optimal_discriminator(p_data, p_g):
     p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)
     total = p_data + p_g
     return np.divide(p_data, total, out=np.full_like(total, 0.5), where=total > 1e-12)
+
+
+def _integrate(values, grid) -> float:
+    return float(np.trapezoid(values, grid))
+
+
+def _xlogy(x, y):
+    """x * log(y), with 0 where x == 0 (the convention 0 log 0 = 0)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    return np.where(x > 0, x * np.log(np.where(x > 0, np.maximum(y, 1e-300), 1.0)), 0.0)
+
+
+def kl_divergence(p, q, grid) -> float:
+    """KL(p || q) = integral of p log(p / q) dx, for densities tabulated on ``grid`` (nats)."""
+    return _integrate(_xlogy(p, p) - _xlogy(p, q), grid)
+
+
+def js_divergence(p, q, grid) -> float:
+    """JSD(p || q) = KL(p || m) / 2 + KL(q || m) / 2 with m = (p + q) / 2; between 0 and log 2."""
+    m = 0.5 * (np.asarray(p, float) + np.asarray(q, float))
+    return 0.5 * kl_divergence(p, m, grid) + 0.5 * kl_divergence(q, m, grid)
+
+
+def optimal_value(p_data, p_g, grid) -> float:
+    """C(G) = V(D*, G) = E_data[log D*(x)] + E_g[log(1 - D*(x))], integrated on ``grid``."""
+    d_star = optimal_discriminator(p_data, p_g)
+    return _integrate(_xlogy(p_data, d_star) + _xlogy(p_g, 1 - d_star), grid)
+
+
+def snapshot_jsd(snapshot) -> float:
+    """Estimate of JSD(p_data || p_g) for a snapshot: exact p_data, kernel estimate of p_g."""
+    grid = ToyGAN.grid.astype(float)
+    return js_divergence(real_density(grid), density_estimate(snapshot.generated, grid), grid)
 
 
 def mlp_1d(name: str, hidden: int = 128) -> keras.Model:

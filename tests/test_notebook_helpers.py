@@ -1,0 +1,138 @@
+"""The notebooks' helpers: live view, run folders, fast-mode switch, set-up cells, toy maths."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeGAN:
+    conditional = False
+    kind = "gan"
+
+
+class FakeTrainer:
+    """What LiveView reads from a Trainer: history, generate(), global_step, gan."""
+
+    def __init__(self):
+        self.history = {"step": [], "d_loss": [], "g_loss": []}
+        self.global_step = 0
+        self.gan = FakeGAN()
+        self.total_steps = 30
+        self.trained_chunks = []
+
+    def generate(self):
+        return np.random.default_rng(self.global_step).uniform(-1, 1, (16, 28, 28, 1))
+
+    def train(self, steps=None):
+        end = self.total_steps if steps is None else self.global_step + steps
+        self.trained_chunks.append(end - self.global_step)
+        for s in range(self.global_step + 1, end + 1):
+            self.history["step"].append(s)
+            self.history["d_loss"].append(1.0 / s)
+            self.history["g_loss"].append(2.0 / s)
+        self.global_step = end
+        return self.history
+
+
+def test_live_view_redraws_one_figure_in_place():
+    from gan_lib.callbacks import Callback
+    from gan_lib.notebook import LiveView
+
+    trainer, view = FakeTrainer(), LiveView(every_steps=10, show=False)
+    assert isinstance(view, Callback) and view.every_steps == 10
+    view.on_train_begin(trainer)
+    figure = view.fig
+    for _ in range(3):
+        trainer.train(10)
+        view.on_steps_end(trainer, trainer.global_step, {"d_loss": 0.5, "g_loss": 1.0})
+        view.on_interval(trainer, trainer.global_step)
+    view.on_train_end(trainer)
+    assert view.fig is figure and view.frames == 5
+    assert view.ax_grid.get_title().endswith("step 30")
+    assert [len(line.get_xdata()) for line in view.ax_loss.get_lines()] == [30, 30]
+
+
+def test_train_live_without_trainer_callbacks_trains_in_chunks():
+    from gan_lib.notebook import train_live
+
+    trainer = FakeTrainer()
+    history = train_live(trainer, every_steps=12, show=False)
+    assert trainer.trained_chunks == [12, 12, 6] and history["step"][-1] == 30
+
+
+def test_train_live_uses_the_trainers_callback_list_when_there_is_one():
+    from gan_lib.notebook import LiveView, train_live
+
+    trainer = FakeTrainer()
+    trainer.callbacks = []
+    seen = []
+    original = trainer.train
+    trainer.train = lambda steps=None: (seen.extend(trainer.callbacks), original(steps))[1]
+    train_live(trainer, every_steps=5, show=False)
+    assert len(seen) == 1 and isinstance(seen[0], LiveView) and trainer.callbacks == []
+
+
+def test_run_dir_is_under_the_working_directory(tmp_path, monkeypatch):
+    from gan_lib.notebook import rel, run_dir
+
+    monkeypatch.chdir(tmp_path)
+    assert run_dir("x") == tmp_path / "runs" / "x"
+    assert rel(tmp_path / "runs" / "x" / "a.png") == str(Path("runs/x/a.png"))
+    assert rel("/somewhere/else/b.png") == "b.png"
+
+
+def test_the_environment_wins_over_the_fast_field():
+    code = ("import os\n"
+            "import gan_lib.notebook as n\n"
+            "n.setup(fast=False); a = n.fast_mode(); n.setup(fast=True); b = n.fast_mode()\n"
+            "print(a, b)")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "GAN_KIT_FAST"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.strip().splitlines()[-1] == "False True", out.stderr[-2000:]
+    env["GAN_KIT_FAST"] = "1"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.strip().splitlines()[-1] == "True True", out.stderr[-2000:]
+
+
+def test_every_notebook_has_the_generated_set_up_cells_and_no_outputs():
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import notebook_header
+    finally:
+        sys.path.pop(0)
+    notebooks = notebook_header.notebooks()
+    assert len(notebooks) == 10
+    for path in notebooks:
+        assert not notebook_header.differs(path), f"{path.name}: run python docs/notebook_header.py"
+        cells = json.loads(path.read_text())["cells"]
+        assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), path.name
+        assert notebook_header.REPO_URL in "".join(cells[1]["source"])
+        text = "".join("".join(c["source"]) for c in cells)
+        assert "# YOUR CODE HERE" in text, f"{path.name} has no exercise"
+        assert "/work/" not in text and "checkpoints/0" not in text, path.name
+
+
+def test_the_value_at_the_optimal_discriminator_is_minus_log4_plus_2_jsd():
+    from gan_lib.toy import js_divergence, optimal_value, real_density
+
+    grid = np.linspace(-15, 25, 8001)
+    p = real_density(grid, 4.0, 1.25)
+    for q in (p, real_density(grid, 5.0, 0.7), real_density(grid, 14.0, 1.0)):
+        assert abs(optimal_value(p, q, grid) - (-np.log(4) + 2 * js_divergence(p, q, grid))) < 1e-6
+    assert abs(js_divergence(p, p, grid)) < 1e-9
+    assert abs(js_divergence(p, real_density(grid, 20.0, 1.0), grid) - np.log(2)) < 1e-4
+
+
+@pytest.mark.parametrize("name", ["js_divergence", "alpha_curve", "hinge_d_loss", "d_loss",
+                                  "slerp", "sharpness", "information_loss"])
+def test_exercise_checks_pass_the_reference_and_the_unattempted_case(name):
+    from gan_lib import exercises
+
+    check, solution = getattr(exercises, f"check_{name}"), getattr(exercises, f"solution_{name}")
+    check(solution)
+    check(lambda *args: None)

@@ -1,0 +1,102 @@
+"""The course's stories about its seed documents, checked against the seeds' own settings.
+
+* Seed 004 (Fashion-MNIST, Keras): its loop, run as written on the real data, makes D call
+  nearly every input real -- the pattern of its printed table (recall 0.9694, precision 0.494).
+* Seed 001 (MNIST): checkpoints every 50 epochs, interrupted at epoch 290, restarted with the
+  epoch typed by hand as 290: 40 epochs skipped.
+"""
+import numpy as np
+import pytest
+
+from gan_lib import exercises, seed_loop
+from gan_lib.data import load_dataset
+
+
+@pytest.fixture(scope="module")
+def fashion():
+    try:
+        return load_dataset("fashion_mnist"), load_dataset("fashion_mnist", "test")
+    except Exception as err:  # noqa: BLE001
+        pytest.skip(f"Fashion-MNIST not available: {err}")
+
+
+def test_seed_004_models_have_the_seeds_parameter_counts():
+    generator, discriminator, gan = seed_loop.build_seed_gan()
+    # the seed's summaries: 227,344 / 201,217 / 428,561, all trainable in the combined model
+    assert seed_loop.count_trainable(generator) == 227_344
+    assert seed_loop.count_trainable(discriminator) == 201_217
+    assert seed_loop.count_trainable(gan) == 428_561
+
+
+def test_seed_004_numbers_are_consistent():
+    # "Discriminator Loss: [1.05659515 0.48844999]" is the mean of two [loss, accuracy] pairs
+    real, fake = seed_loop.SEED_EVALUATE["real"], seed_loop.SEED_EVALUATE["fake"]
+    loss, accuracy = seed_loop.SEED_EVALUATE["discriminator_loss"]
+    assert abs((real[0] + fake[0]) / 2 - loss) < 1e-4
+    assert abs((real[1] + fake[1]) / 2 - accuracy) < 1e-6
+    # its table: recall is real called real; precision says ~99.5% of fakes were called real
+    table = seed_loop.SEED_TABLE
+    fp = seed_loop.fakes_called_real_from_seed_table(table)
+    assert 0.99 < fp < 1.0
+    assert abs((table["recall"] + 1 - fp) / 2 - table["accuracy"]) < 1e-3
+
+
+def test_seed_004_loop_makes_d_call_everything_real(fashion):
+    """300 steps of the seed's loop as written (data / 255, no freezing, batches in order)."""
+    import keras
+
+    train, test = fashion
+    keras.utils.set_random_seed(0)
+    generator, discriminator, gan = seed_loop.build_seed_gan()
+    log = seed_loop.train_seed_loop(generator, discriminator, gan,
+                                    seed_loop.seed_scale(train.images), steps=300)
+    table = seed_loop.seed_table(generator, discriminator, seed_loop.seed_scale(test.images))
+    assert table["fakes_called_real"] > 0.95, table
+    assert table["real_called_real"] > 0.95, table
+    assert 0.45 < table["precision"] < 0.55 and 0.45 < table["accuracy"] < 0.55, table
+    # the seed's printed "loss" pair: its second number is D's accuracy, near 1/2 here too
+    assert 0.4 < np.mean(log["d_accuracy"][-50:]) < 0.6
+
+
+def test_seed_004_generator_step_trains_the_discriminator():
+    generator, discriminator, gan = seed_loop.build_seed_gan()
+    before = [w.copy() for w in discriminator.get_weights()]
+    noise = np.random.default_rng(0).normal(size=(128, 100)).astype("float32")
+    gan.train_on_batch(noise, np.ones((128, 1)))
+    assert any(not np.array_equal(a, b) for a, b in zip(before, discriminator.get_weights()))
+
+
+def test_seed_004_fixed_loop_lets_d_separate(fashion):
+    import keras
+
+    train, test = fashion
+    keras.utils.set_random_seed(0)
+    generator, discriminator, gan = seed_loop.build_seed_gan()
+    seed_loop.train_seed_loop(generator, discriminator, gan, seed_loop.fixed_scale(train.images),
+                              steps=200, fixed=True)
+    table = seed_loop.seed_table(generator, discriminator, seed_loop.fixed_scale(test.images))
+    assert table["fakes_called_real"] < 0.2 and table["accuracy"] > 0.8, table
+
+
+def test_seed_001_restart_skipped_40_epochs():
+    # seed 001: "checkpoints are saved every 50 epochs", "interrupted at epoch 290",
+    # restarted with `train(train_dataset, EPOCHS, 290)` and `EPOCHS=210 # 500-290 = 210`
+    save_every, interrupted_at, typed_restart, total = 50, 290, 290, 500
+    skipped = exercises.solution_epochs_skipped(interrupted_at, save_every, typed_restart)
+    assert skipped == 40
+    trained = (interrupted_at // save_every) * save_every + (total - typed_restart)
+    assert trained == 460 == total - skipped
+    # its code listing saves every 10 epochs instead: then at most 9 are lost, and none if the
+    # session died right after the save of epoch 290
+    assert exercises.solution_epochs_skipped(290, 10, 290) == 0
+    assert exercises.solution_epochs_skipped(299, 10, 290) == 0  # epoch 290 saved, 290 typed
+
+
+def test_exercise_checks_accept_the_reference_and_reject_a_wrong_answer():
+    assert exercises.check_epochs_skipped(exercises.solution_epochs_skipped) == 40
+    with pytest.raises(AssertionError):
+        exercises.check_epochs_skipped(lambda interrupted, every, typed: typed - interrupted)
+    got = exercises.check_fakes_called_real(exercises.solution_fakes_called_real)
+    assert abs(got - seed_loop.fakes_called_real_from_seed_table()) < 1e-12
+    with pytest.raises(AssertionError):
+        exercises.check_fakes_called_real(lambda precision, recall: 1 - precision)
