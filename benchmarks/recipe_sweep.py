@@ -40,9 +40,27 @@ from gan_lib.data import batches, to_uint8  # noqa: E402
 from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.plotting import save_grid  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
+from gan_lib.variants import register  # noqa: E402
+from gan_lib.variants.plain import PlainGAN  # noqa: E402
 from common import parse_options  # noqa: E402
 
 CALL = 20  # steps per compiled call
+
+
+class WiderGenerator(PlainGAN):
+    """The DCGAN with G's width set apart from D's (``--g-filters``)."""
+
+    g_filters = None
+
+    @property
+    def arch(self):
+        return "dcgan"
+
+    def build(self, image_shape, num_classes=None):
+        gan = super().build(image_shape, num_classes)
+        gan.generator = models.build_dcgan_generator(gan.latent_dim, image_shape[0],
+                                                     image_shape[2], self.g_filters)
+        return gan
 
 
 def main(argv=None):
@@ -60,11 +78,11 @@ def main(argv=None):
     args = p.parse_args(argv)
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    if args.g_filters:  # a wider (or narrower) G only
-        build = models.build_dcgan_generator
-        models.build_dcgan_generator = lambda latent, res, ch, _, classes: build(
-            latent, res, ch, args.g_filters, classes)
     options = parse_options(args.option)
+    if args.g_filters:  # a wider (or narrower) G only: a variant of this script's own
+        WiderGenerator.g_filters = args.g_filters
+        register("dcgan-g-width", "__main__:WiderGenerator")
+        options["model"] = "dcgan-g-width"
     config = TrainConfig(model="dcgan", dataset="mnist", steps=args.steps, verbose=0, **options)
     trainer = Trainer(config)
     generator = trainer.gan.generator
@@ -84,8 +102,7 @@ def main(argv=None):
     rows, step, seconds = [], 0, 0.0
     while step < args.steps:
         start = time.perf_counter()
-        out = trainer._multi_step(iterator, tf.constant(CALL), tf.constant(0.0), tf.constant(0.0))
-        float(out["d_loss"][-1])
+        trainer.run_steps(iterator, CALL)
         decay = min(args.ema, (1 + step) / (10 + step)) ** CALL
         for e, w in zip(ema.weights, generator.weights):
             e.assign(decay * e + (1 - decay) * w)

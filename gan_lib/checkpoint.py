@@ -12,79 +12,122 @@ A checkpoint holds everything that decides what the next step does:
 
 ``tf.train.Checkpoint.restore`` is partial and silent by default: it restores what matches and
 ignores the rest. :func:`restore` always asserts that every variable was restored.
+
+Training, sampling and evaluation find checkpoints the same way (:func:`find_checkpoints`): from
+the checkpoint files themselves, newest first, not only from TensorFlow's ``checkpoint`` state
+file, so a deleted state file loses nothing; a damaged checkpoint is skipped with one line naming
+it, and the one before it is used.
 """
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import warnings
 from pathlib import Path
 
 import tensorflow as tf
 
-from gan_lib.errors import CheckpointError
+from gan_lib.errors import CheckpointError, RunDirError
 
 SPEC_KEY = "spec/.ATTRIBUTES/VARIABLE_VALUE"
+_NAME = re.compile(r"^ckpt-(\d+)\.(index|data-\d+-of-\d+)$")
 
 
 def model_spec(config, image_shape, num_classes) -> dict:
     """The facts that decide the variables' shapes; two runs with equal specs can share weights."""
-    return {
-        "model": config.model, "arch": config.model_arch, "image_shape": list(image_shape),
-        "latent_dim": config.latent_dim, "num_classes": num_classes if config.conditional else None,
-        "mlp_hidden": list(config.mlp_hidden) if config.model_arch == "mlp" else None,
-        "base_filters": config.base_filters if config.model_arch != "mlp" else None,
-        "spectral_norm": config.spectral_norm, "pack": config.pack,
-        **({"task": config.task} if config.model == "pix2pix" else {}),
-    }
+    return config.variant().spec(image_shape, num_classes)
+
+
+def find_checkpoints(directory) -> list[str]:
+    """Checkpoint prefixes in ``directory`` (``.../ckpt-N``), newest (largest N) first: every N
+    with an ``.index`` or a data file, whether or not the state file lists it."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    steps = {int(m.group(1)) for m in map(_NAME.match, (p.name for p in directory.iterdir())) if m}
+    return [str(directory / f"ckpt-{n}") for n in sorted(steps, reverse=True)]
+
+
+def damaged(path, err) -> None:
+    """Warn, in one line, that checkpoint ``path`` cannot be read and an older one is tried."""
+    reason = f"{type(err).__name__}: {str(err).splitlines()[0][:160]}" if str(err) else \
+        type(err).__name__
+    warnings.warn(f"checkpoint {path} is damaged ({reason}); trying the one before it",
+                  stacklevel=3)
+
+
+def restore_newest(directory, restore_one) -> str:
+    """Call ``restore_one(path)`` on each checkpoint in ``directory``, newest first, until one
+    succeeds; return its path. A :class:`CheckpointError` (another model) stops at once."""
+    candidates = find_checkpoints(directory)
+    if not candidates:
+        raise CheckpointError(f"no checkpoint in {directory}; train the run first (or start it "
+                              "without --resume)")
+    for path in candidates:
+        try:
+            if not Path(path + ".index").exists():
+                raise FileNotFoundError(f"{Path(path).name}.index is missing")
+            restore_one(path)
+            return path
+        except CheckpointError:
+            raise
+        except Exception as err:  # truncated or corrupted files fail in many ways
+            damaged(path, err)
+    raise CheckpointError(f"every checkpoint in {directory} is damaged; start a new run in "
+                          "another --out directory")
 
 
 class RunCheckpoint:
     """``tf.train.Checkpoint`` + ``CheckpointManager`` over everything in a run."""
 
     def __init__(self, directory, gan, g_optimizer, d_optimizer, rng, step, spec: dict,
-                 max_to_keep: int = 3):
+                 max_to_keep: int = 3, extra: dict | None = None):
         self.directory = Path(directory)
-        self.spec = spec
+        self.spec, self.max_to_keep, self._step = spec, max_to_keep, step
         self.checkpoint = tf.train.Checkpoint(
             generator=gan.generator, discriminator=gan.discriminator,
             g_optimizer=g_optimizer, d_optimizer=d_optimizer, rng=rng, step=step,
-            spec=tf.Variable(json.dumps(spec, sort_keys=True), trainable=False))
-        self.manager = tf.train.CheckpointManager(self.checkpoint, str(self.directory),
-                                                  max_to_keep=max_to_keep, checkpoint_name="ckpt")
-        self._step = step
+            spec=tf.Variable(json.dumps(spec, sort_keys=True), trainable=False), **(extra or {}))
+        self.manager = self._manager()
+
+    def _manager(self):
+        return tf.train.CheckpointManager(self.checkpoint, str(self.directory),
+                                          max_to_keep=self.max_to_keep, checkpoint_name="ckpt")
 
     @property
     def latest(self) -> str | None:
-        return self.manager.latest_checkpoint
+        found = find_checkpoints(self.directory)
+        return found[0] if found else None
 
     def save(self) -> str:
         """Write a checkpoint numbered by the global step. TensorFlow writes the data files first
-        and updates the ``checkpoint`` index last, atomically, so a crash mid-save leaves the
-        previous checkpoint as the latest."""
-        return self.manager.save(checkpoint_number=int(self._step.numpy()))
+        and updates the ``checkpoint`` state file last, atomically, so a crash mid-save leaves
+        the previous checkpoint as the latest. A failed write (disk full, read-only folder)
+        removes its half-written temporary folder and raises :class:`RunDirError`."""
+        try:
+            return self.manager.save(checkpoint_number=int(self._step.numpy()))
+        except (OSError, tf.errors.OpError) as err:
+            for temp in self.directory.glob("ckpt-*_temp*"):
+                shutil.rmtree(temp, ignore_errors=True)
+            raise RunDirError.from_error(self.directory, err, "checkpoint") from None
 
     def restore_latest(self) -> str:
-        """Restore the newest checkpoint that is intact, warning about any damaged ones.
-
-        Raises :class:`CheckpointError` if there is none, if it belongs to another model, or if
-        every one is damaged.
-        """
-        candidates = list(reversed(self.manager.checkpoints))
-        if not candidates:
-            raise CheckpointError(f"no checkpoint in {self.directory}; start the run without "
-                                  "--resume")
-        for path in candidates:
-            try:
-                restore(self.checkpoint, path, self.spec)
-                return path
-            except CheckpointError:
-                raise
-            except Exception as err:  # truncated or corrupted files fail in many ways
-                warnings.warn(f"checkpoint {path} is damaged ({type(err).__name__}: "
-                              f"{str(err).splitlines()[0][:200]}); trying the one before it",
-                              stacklevel=2)
-        raise CheckpointError(f"every checkpoint in {self.directory} is damaged; start a new run "
-                              "in another --out directory")
+        """Restore the newest intact checkpoint, warning about damaged ones; rebuild the state
+        file if it was lost. Raises :class:`CheckpointError` if there is none, if it belongs to
+        another model, or if every one is damaged."""
+        path = restore_newest(self.directory, lambda p: restore(self.checkpoint, p, self.spec))
+        if self.manager.latest_checkpoint != path:  # state file missing or stale: rewrite it
+            kept = [p for p in reversed(find_checkpoints(self.directory))
+                    if int(p.rsplit("-", 1)[1]) <= int(path.rsplit("-", 1)[1])]
+            kept = kept[-self.max_to_keep:]
+            tf.compat.v1.train.update_checkpoint_state(
+                str(self.directory), path, all_model_checkpoint_paths=kept,
+                all_model_checkpoint_timestamps=[Path(p + ".index").stat().st_mtime
+                                                 if Path(p + ".index").exists() else 0.0
+                                                 for p in kept])
+            self.manager = self._manager()
+        return path
 
 
 def read_spec(path) -> dict | None:
@@ -100,6 +143,15 @@ def spec_differences(saved: dict, current: dict) -> list[str]:
             for k in sorted(set(saved) | set(current)) if saved.get(k) != current.get(k)]
 
 
+def check_spec(path, spec: dict) -> None:
+    """Refuse checkpoint ``path`` if it was saved from another model than ``spec`` describes."""
+    saved = read_spec(path)
+    if saved is not None and saved != spec:
+        raise CheckpointError(f"checkpoint {path} is for a different model: "
+                              + "; ".join(spec_differences(saved, spec))
+                              + "; build the model it was saved from, or start a new run")
+
+
 def restore(checkpoint: tf.train.Checkpoint, path, spec: dict | None = None) -> None:
     """Restore ``path`` into ``checkpoint`` completely, or raise.
 
@@ -108,10 +160,18 @@ def restore(checkpoint: tf.train.Checkpoint, path, spec: dict | None = None) -> 
     ``assert_consumed()``: every object in ``checkpoint`` and every value in the file must match.
     """
     if spec is not None:
-        saved = read_spec(path)
-        if saved is not None and saved != spec:
-            raise CheckpointError(f"checkpoint {path} is for a different model: "
-                                  + "; ".join(spec_differences(saved, spec))
-                                  + "; build the model it was saved from, or start a new run")
+        check_spec(path, spec)
     status = checkpoint.restore(str(path))
     status.assert_consumed()
+
+
+def restore_parts(run_dir, spec: dict, **parts) -> str:
+    """Restore only ``parts`` (e.g. ``generator=gan.generator``) from a run's newest intact
+    checkpoint, checking that every variable of each part was found; returns the path."""
+    def restore_one(path):
+        check_spec(path, spec)
+        status = tf.train.Checkpoint(**parts).restore(path)
+        status.expect_partial()  # the file also holds the rest of the run...
+        status.assert_existing_objects_matched()  # ...but all of what we asked for
+
+    return restore_newest(Path(run_dir) / "checkpoints", restore_one)

@@ -38,107 +38,89 @@ def _positive_int(text):
     return value
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-    return value
+def _field_type(field):
+    """argparse's ``type`` for a config field: parse the text, then check it with the field's
+    own range and checks (config.py), so the command line and the library agree."""
+    from gan_lib.config import _check_field, flag_name
+
+    base = field.type.split("|")[0].strip()
+    parse = {"int": int, "float": float, "tuple": _widths}.get(base, str)
+
+    def convert(text):
+        try:
+            value = parse(text)
+        except ValueError:
+            kind = {"int": "a whole number", "float": "a number"}.get(base, "valid")
+            raise argparse.ArgumentTypeError(f"'{text}' is not {kind}") from None
+        try:
+            _check_field(field, value)
+        except GanKitError as err:  # argparse names the option already
+            raise argparse.ArgumentTypeError(str(err).removeprefix(flag_name(field) + " ")) \
+                from None
+        return value
+
+    convert.__name__ = base  # argparse names the type in its messages
+    return convert
 
 
 def _widths(text):
     try:
-        widths = tuple(int(w) for w in text.split(","))
+        return tuple(int(w) for w in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of widths, "
-                                         "e.g. 256,256") from None
-    if not widths or min(widths) <= 0:
-        raise argparse.ArgumentTypeError(f"widths must be positive, got {text}")
-    return widths
+        raise ValueError(text) from None
 
 
-def _resolution(text):
-    r = _positive_int(text)
-    if r != 28 and (r < 32 or r > 256 or r & (r - 1)):
-        raise argparse.ArgumentTypeError(f"{r} is not 28 or a power of two from 32 to 256")
-    return r
+def add_config_options(parser) -> None:
+    """One option per field of TrainConfig that has ``cli`` set, with its help, choices, range
+    and default, all read from the field (see config.py)."""
+    import dataclasses
+
+    from gan_lib.config import TrainConfig, flag_name
+
+    groups = {}
+    for field in dataclasses.fields(TrainConfig):
+        m = field.metadata
+        if not m["cli"]:
+            continue
+        target = parser
+        if m["group"]:
+            if m["group"] not in groups:
+                groups[m["group"]] = parser.add_mutually_exclusive_group()
+            target = groups[m["group"]]
+        default = field.default if field.default is not dataclasses.MISSING else \
+            field.default_factory()
+        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        help_text = m["help"] + ("" if default is None else f" (default {shown})")
+        kwargs = dict(dest=field.name, help=help_text)
+        if field.type == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        else:
+            kwargs["type"] = _field_type(field)
+            if m["choices"]:
+                kwargs.update(choices=m["choices"], type=type(next(iter(m["choices"]))))
+        target.add_argument(flag_name(field), **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from gan_lib.config import ARCHS, LOSSES, MODELS
-
     parser = OneLineParser(prog="python -m gan_lib",
                            description="Train, sample and evaluate GANs (gan-kit).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser,
                                 metavar="{train,sample,evaluate}")
 
     # Options use SUPPRESS as their default so that --resume can tell which ones the user gave.
-    S = argparse.SUPPRESS
-    t = sub.add_parser("train", help="train a GAN (or resume one)", argument_default=S,
+    t = sub.add_parser("train", help="train a GAN (or resume one)",
+                       argument_default=argparse.SUPPRESS,
                        description="Train a GAN in a run directory, or continue one with --resume. "
-                                   "--steps/--epochs give the run's total length.")
-    t.add_argument("--model", choices=MODELS, help="network family (default dcgan)")
-    t.add_argument("--arch", choices=ARCHS, help="body of a cgan: mlp or dcgan (default dcgan)")
-    t.add_argument("--dataset", help="mnist, fashion_mnist, or a folder of images (default mnist)")
-    length = t.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=_positive_int, help="total length in steps")
-    length.add_argument("--epochs", type=_positive_int, help="total length in epochs")
-    t.add_argument("--batch-size", type=_positive_int, dest="batch_size", help="default 128")
-    t.add_argument("--seed", type=int, help="makes the run repeatable (default 0)")
-    t.add_argument("--out", default="checkpoints/run", help="run directory (default checkpoints/run)")
+                                   "--steps/--epochs give the run's total length; on --resume, "
+                                   "options not given keep the run's values.")
+    t.add_argument("--out", default="runs/run", help="run directory (default runs/run)")
     t.add_argument("--resume", action="store_true", default=False,
                    help="continue the run in --out from its latest checkpoint")
     t.add_argument("--overwrite", action="store_true", default=False,
-                   help="delete an earlier run in --out first")
-    t.add_argument("--latent-dim", type=_positive_int, dest="latent_dim", help="default 100")
-    t.add_argument("--resolution", type=_resolution, help="image side: 28 or 32..256 (power of 2)")
-    t.add_argument("--channels", type=int, choices=(1, 3), help="1 (grayscale) or 3 (RGB)")
-    t.add_argument("--mlp-hidden", type=_widths, dest="mlp_hidden",
-                   help="MLP hidden widths, e.g. 512,256 (default 256)")
-    t.add_argument("--base-filters", type=_positive_int, dest="base_filters",
-                   help="DCGAN width at its narrowest layer")
-    t.add_argument("--loss", choices=LOSSES, help="GAN loss (default bce, non-saturating)")
-    t.add_argument("--lr-g", type=_positive_float, dest="lr_g", help="G learning rate (2e-4)")
-    t.add_argument("--lr-d", type=_positive_float, dest="lr_d", help="D learning rate (2e-4)")
-    t.add_argument("--beta-1", type=float, dest="beta_1", help="Adam beta_1 (0.5)")
-    t.add_argument("--d-steps", type=_positive_int, dest="d_steps", help="D updates per G update")
-    t.add_argument("--updates", choices=("alternating", "simultaneous"),
-                   help="alternating: D steps, then G through the updated D (default); "
-                        "simultaneous: both from one pass, as in the TF tutorial")
-    t.add_argument("--aux-weight", type=float, dest="aux_weight",
-                   help="ACGAN class loss / InfoGAN information loss weight (1)")
-    t.add_argument("--task", choices=("superres", "inpaint"),
-                   help="pix2pix: super-resolution from 7x7, or filling a centre hole")
-    t.add_argument("--l1-weight", type=float, dest="l1_weight", help="pix2pix L1 weight (100)")
-    t.add_argument("--adv-weight", type=float, dest="adv_weight",
-                   help="pix2pix adversarial weight (1; 0 trains a plain L1 U-Net)")
-    t.add_argument("--gp-weight", type=float, dest="gp_weight", help="WGAN-GP lambda (10)")
-    t.add_argument("--label-smoothing", type=float, dest="label_smoothing",
-                   help="one-sided: real target 1 - s (e.g. 0.1)")
-    t.add_argument("--fake-label", type=float, dest="fake_label",
-                   help="target for fakes; 0.1 with --label-smoothing 0.1 is two-sided smoothing")
-    t.add_argument("--instance-noise", type=float, dest="instance_noise",
-                   help="std of noise on D's inputs, annealed to 0 (e.g. 0.05)")
-    t.add_argument("--spectral-norm", action="store_true", dest="spectral_norm",
-                   help="spectral normalisation in D")
-    t.add_argument("--d-dropout", type=float, dest="d_dropout", help="dropout rate in D")
-    t.add_argument("--pack", type=_positive_int, help="PacGAN: D judges packs of N samples")
-    t.add_argument("--collapse-monitor", action="store_true", dest="collapse_monitor",
-                   help="log the class entropy of fixed samples at each sample grid")
-    t.add_argument("--jit-compile", action="store_true", dest="jit_compile",
-                   help="XLA-compile the step (faster on GPUs)")
-    t.add_argument("--mixed-precision", action="store_true", dest="mixed_precision",
-                   help="float16 compute with loss scaling (for GPUs; slower on CPUs)")
-    t.add_argument("--strategy", choices=("none", "mirrored", "tpu"),
-                   help="tf.distribute: mirrored over all GPUs, or a Colab TPU (default none)")
-    t.add_argument("--steps-per-call", type=_positive_int, dest="steps_per_call",
-                   help="train steps per compiled call (default 20)")
-    t.add_argument("--checkpoint-every", type=_positive_int, dest="checkpoint_every_steps",
-                   help="steps between checkpoints (default: one epoch)")
+                   help="replace the run in --out (only files the kit wrote are deleted)")
     t.add_argument("--quiet", action="store_const", const=0, dest="verbose",
                    help="no progress output")
+    add_config_options(t)
 
     s = sub.add_parser("sample", help="generate images from a run",
                        description="Generate images from a run's latest checkpoint.")
@@ -199,18 +181,11 @@ def cmd_train(args) -> int:
 
     given = {k: v for k, v in vars(args).items()
              if k not in ("command", "out", "resume", "overwrite")}
-    if args.resume and (Path(args.out) / "config.json").exists():
-        # Options not given again are those of the run being resumed.
-        config = TrainConfig.load(Path(args.out) / "config.json")
-        for key, value in given.items():
-            setattr(config, key, value)
-        if "steps" in given:
-            config.epochs = None
-        if "epochs" in given:
-            config.steps = None
-    else:
-        config = TrainConfig(**given)
-    trainer = Trainer(config, args.out, resume=args.resume, overwrite=args.overwrite)
+    saved = Path(args.out) / "config.json"
+    # On --resume, options not given again are those of the run being resumed.
+    base = TrainConfig.load(saved) if args.resume and saved.is_file() else TrainConfig()
+    trainer = Trainer(base.with_options(given), args.out, resume=args.resume,
+                      overwrite=args.overwrite)
     trainer.train()
     if trainer.interrupted:
         return EXIT_INTERRUPTED
@@ -260,16 +235,29 @@ def cmd_sample(args) -> int:
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "evaluate": cmd_evaluate}
 
 
+def _one_line_warning(message, category, filename, lineno, line=None):
+    return f"warning: {message}\n"
+
+
 def main(argv=None) -> int:
+    import warnings
+
+    from gan_lib.errors import RunDirError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     from gan_lib import import_tensorflow_quietly
 
     import_tensorflow_quietly()
+    warnings.formatwarning = _one_line_warning  # a warning is one line too, not two
     try:
         return COMMANDS[args.command](args)
     except GanKitError as err:
         print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:  # read-only folder, disk full, a file where a folder should be
+        where = err.filename or getattr(args, "out", None) or "the output"
+        print(f"error: {RunDirError.from_error(where, err, 'files')}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

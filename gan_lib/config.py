@@ -1,167 +1,212 @@
-"""The recipe of a training run, as one plain dataclass.
+"""The recipe of a training run, as one plain dataclass, and the single source of its options.
 
 A :class:`TrainConfig` says everything that decides a run's result: model, data, sizes, losses,
 optimiser settings and seed. It is written to ``RUN_DIR/config.json`` when a run starts, so a run
 directory always tells how it was made, and ``--resume`` can check that it continues the same run.
-Only the run's length (``steps``/``epochs``) and bookkeeping (checkpoint interval) may change
-between a run and its resumption.
+
+Each field carries its own documentation (``option(...)``): the help text, the allowed choices or
+range, and whether it may differ when a run is resumed. ``validate`` checks every field from that
+metadata, and the ``train`` command's options are generated from it (see cli.py), so a default,
+a range or a help text is written in exactly one place.
+
+When a run is resumed:
+
+* ``resume="free"`` fields (length, bookkeeping, speed settings) may change: they do not change
+  the sequence of steps, only how long the run goes on and how it is recorded;
+* ``resume="recorded"`` fields (the learning rates) may change when given explicitly, e.g. to
+  rescue a diverging run; the change is appended to ``changes`` in config.json with its step;
+* every other field must stay as it was.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 from gan_lib.errors import ConfigError
+from gan_lib.variants import MODELS
 
-MODELS = ("mlp", "dcgan", "cgan", "acgan", "infogan", "pix2pix")
 ARCHS = ("mlp", "dcgan")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
 STRATEGIES = ("none", "mirrored", "tpu")
 UPDATES = ("alternating", "simultaneous")
+TASKS = ("superres", "inpaint")
+MAX_SEED = 2**32 - 1
+DATA_FIELDS = ("resolution", "channels", "num_classes")  # filled in from the data at start
 
-# Fields that may differ between a run and its resumption: they do not change the model or the
-# sequence of steps, only how long the run goes on and how it is recorded.
-RESUMABLE_FIELDS = {"steps", "epochs", "checkpoint_every_steps", "checkpoint_every_seconds",
-                    "keep_checkpoints", "sample_every_steps", "verbose", "collapse_monitor",
-                    "steps_per_call", "strategy", "jit_compile"}
+
+def option(default, help: str, *, choices=None, low=None, high=None, low_open=False,
+           high_open=False, resume: str = "fixed", flag: str | None = None, cli: bool = True,
+           group: str | None = None, check=None):
+    """A config field with its documentation and checks (see the module docstring).
+
+    ``low``/``high`` bound a number (``*_open`` excludes the bound); ``flag`` overrides the
+    command-line name; ``cli=False`` keeps the field off the command line; ``group`` makes the
+    options of one group mutually exclusive; ``check(value)`` raises ConfigError for a value
+    that passes the range but still cannot work.
+    """
+    metadata = dict(help=help, choices=choices, low=low, high=high, low_open=low_open,
+                    high_open=high_open, resume=resume, flag=flag, cli=cli, group=group,
+                    check=check)
+    if isinstance(default, (list, tuple)):
+        return dataclasses.field(default_factory=lambda: tuple(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def _check_resolution(r) -> None:
+    if r != 28 and (r < 32 or r > 256 or r & (r - 1)):
+        raise ConfigError(f"--resolution {r} is not 28 or a power of two from 32 to 256")
+
+
+def _check_widths(widths) -> None:
+    if not widths or any(isinstance(w, bool) or not isinstance(w, int) or not 0 < w <= 65536
+                         for w in widths):
+        raise ConfigError(f"--mlp-hidden must be one or more positive widths, e.g. 256,256; "
+                          f"got {','.join(map(str, widths))}")
+
+
+POSITIVE = dict(low=0, low_open=True)
+FRACTION = dict(low=0.0, high=1.0, high_open=True)
 
 
 @dataclasses.dataclass
 class TrainConfig:
-    """Everything a training run needs. Defaults are the course's recipe (see each comment)."""
+    """Everything a training run needs. The defaults are the course's recipe."""
 
-    model: str = "dcgan"              # mlp | dcgan | cgan | acgan | infogan
-    arch: str | None = None           # cgan/acgan/infogan: mlp or dcgan body (default dcgan)
-    dataset: str = "mnist"            # mnist | fashion_mnist | path to an image folder
-    resolution: int | None = None     # image side; None = the data's own (28 for MNIST, 64 folders)
-    channels: int | None = None       # 1 or 3; None = the data's own
-    num_classes: int | None = None    # filled in from the data when a run starts
-    latent_dim: int = 100
-    batch_size: int = 128
-    steps: int | None = None          # total length in steps ...
-    epochs: int | None = None         # ... or in epochs (exactly one of the two)
-    seed: int = 0
+    model: str = option("dcgan", "network family", choices=MODELS)
+    arch: str | None = option(None, "body of a cgan/acgan/infogan/wgan-clip: mlp or dcgan "
+                                    "(default dcgan)", choices=ARCHS)
+    dataset: str = option("mnist", "mnist, fashion_mnist, or a folder of images")
+    resolution: int | None = option(None, "image side: 28 or a power of two from 32 to 256 "
+                                          "(default: the data's own)", **POSITIVE,
+                                  check=_check_resolution)
+    channels: int | None = option(None, "1 (grayscale) or 3 (RGB) (default: the data's own)",
+                                  choices=(1, 3))
+    num_classes: int | None = option(None, "filled in from the data", cli=False)
+    latent_dim: int = option(100, "size of the noise vector z", **POSITIVE, high=4096)
+    batch_size: int = option(128, "images per step", **POSITIVE, high=65536)
+    steps: int | None = option(None, "total length in steps", **POSITIVE, resume="free",
+                               group="length")
+    epochs: int | None = option(None, "total length in epochs", **POSITIVE, resume="free",
+                                group="length")
+    seed: int = option(0, "makes the run repeatable", low=0, high=MAX_SEED)
     # model sizes
-    mlp_hidden: tuple = (256,)        # hidden layer widths of the MLP G and D (seed: one of 256)
-    base_filters: int | None = None   # DCGAN width; None = per resolution (see models.py)
+    mlp_hidden: tuple = option((256,), "MLP hidden widths, e.g. 512,256 (the seed: one of 256)",
+                               check=_check_widths)
+    base_filters: int | None = option(None, "DCGAN width at its narrowest layer (default: per "
+                                            "resolution, see models.py)", **POSITIVE, high=4096)
     # losses and optimisation
-    loss: str = "bce"                 # bce (non-saturating) | minimax | lsgan | wgan-gp | hinge
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    beta_1: float = 0.5
-    beta_2: float = 0.999
-    d_steps: int = 1                  # discriminator updates per generator update
-    updates: str = "alternating"      # alternating (D, then G through the new D) | simultaneous
-    gp_weight: float = 10.0           # WGAN-GP's lambda
-    aux_weight: float = 1.0           # ACGAN's class loss / InfoGAN's information loss weight
-    task: str = "superres"            # pix2pix: superres (7x7 -> 28x28) | inpaint (centre hole)
-    l1_weight: float = 100.0          # pix2pix: weight of the L1 loss
-    adv_weight: float = 1.0           # pix2pix: weight of the adversarial loss (0 = plain L1 U-Net)
+    loss: str = option("bce", "GAN loss; bce is the non-saturating one", choices=LOSSES)
+    lr_g: float = option(2e-4, "G's Adam learning rate", **POSITIVE, high=1.0, resume="recorded")
+    lr_d: float = option(2e-4, "D's Adam learning rate", **POSITIVE, high=1.0, resume="recorded")
+    beta_1: float = option(0.5, "Adam's beta_1 (DCGAN: 0.5)", **FRACTION)
+    beta_2: float = option(0.999, "Adam's beta_2", **FRACTION)
+    d_steps: int = option(1, "D updates per G update (WGAN: 5)", **POSITIVE, high=100)
+    updates: str = option("alternating", "alternating: D steps, then G through the updated D; "
+                                         "simultaneous: both from one pass, as in the TF "
+                                         "tutorial", choices=UPDATES)
+    gp_weight: float = option(10.0, "WGAN-GP's lambda", low=0.0)
+    aux_weight: float = option(1.0, "ACGAN's class loss / InfoGAN's information loss weight",
+                               low=0.0)
+    task: str = option("superres", "pix2pix: superres (7x7 -> 28x28) or inpaint (centre hole)",
+                       choices=TASKS)
+    l1_weight: float = option(100.0, "pix2pix: weight of the L1 loss", low=0.0)
+    adv_weight: float = option(1.0, "pix2pix: weight of the adversarial loss (0: a plain L1 "
+                                    "U-Net)", low=0.0)
     # stabilisation tricks (all off by default)
-    label_smoothing: float = 0.0      # one-sided: real target 1 - s
-    fake_label: float = 0.0           # two-sided smoothing sets this to e.g. 0.1
-    instance_noise: float = 0.0       # std of Gaussian noise on D's inputs, annealed to 0
-    instance_noise_anneal_steps: int = 0  # 0 = anneal over the whole run
-    spectral_norm: bool = False
-    d_dropout: float = 0.0
-    pack: int = 1                     # PacGAN: D judges packs of this many samples
-    collapse_monitor: bool = False    # log the class entropy of fixed samples (mnist/fashion)
+    label_smoothing: float = option(0.0, "one-sided: D's target for real images is 1 - s "
+                                         "(0.1 is usual)", low=0.0, high=0.5, high_open=True)
+    fake_label: float = option(0.0, "D's target for fakes; 0.1 with --label-smoothing 0.1 is "
+                                    "two-sided smoothing", low=0.0, high=0.5, high_open=True)
+    instance_noise: float = option(0.0, "std of Gaussian noise on D's inputs, annealed "
+                                        "linearly to 0 (e.g. 0.1)", low=0.0, high=10.0)
+    instance_noise_steps: int = option(0, "steps over which instance noise anneals to 0 (0: "
+                                          "the run's length at its start, then saved)",
+                                       low=0, high=10**9)
+    spectral_norm: bool = option(False, "spectral normalisation in D (and no batch norm)")
+    d_dropout: float = option(0.0, "dropout rate in D", **FRACTION)
+    pack: int = option(1, "PacGAN: D judges packs of this many samples", **POSITIVE, high=16)
+    collapse_monitor: bool = option(False, "log the class entropy of fixed samples at each "
+                                           "sample grid (mnist/fashion_mnist)", resume="free")
     # speed
-    jit_compile: bool = False         # XLA-compile the step (faster on GPUs, slower on this CPU)
-    mixed_precision: bool = False     # float16 compute, float32 weights (for GPUs)
-    strategy: str = "none"            # none | mirrored (all GPUs, else all CPUs) | tpu
-    steps_per_call: int = 20          # steps run in one compiled call (less Python overhead)
+    jit_compile: bool = option(False, "XLA-compile the step (faster on GPUs)", resume="free")
+    mixed_precision: bool = option(False, "float16 compute with loss scaling (for GPUs)")
+    strategy: str = option("none", "tf.distribute: mirrored over all GPUs (else CPUs), or a "
+                                   "Colab TPU", choices=STRATEGIES, resume="free")
+    steps_per_call: int = option(20, "train steps per compiled call (less Python overhead)",
+                                 **POSITIVE, high=10**6, resume="free")
     # bookkeeping
-    checkpoint_every_steps: int | None = None  # None = once per epoch
-    checkpoint_every_seconds: float = 300.0
-    keep_checkpoints: int = 3
-    sample_every_steps: int | None = None      # None = once per epoch
-    verbose: int = 1
+    checkpoint_every_steps: int | None = option(None, "steps between checkpoints (default: one "
+                                                      "epoch)", **POSITIVE, resume="free",
+                                                flag="--checkpoint-every")
+    checkpoint_every_seconds: float = option(300.0, "also checkpoint when this many seconds "
+                                                    "have passed", **POSITIVE, resume="free")
+    keep_checkpoints: int = option(3, "how many recent checkpoints to keep", **POSITIVE,
+                                   high=10**6, resume="free")
+    sample_every_steps: int | None = option(None, "steps between sample grids (default: one "
+                                                  "epoch)", **POSITIVE, resume="free",
+                                            flag="--sample-every")
+    tensorboard: bool = option(True, "write TensorBoard logs to RUN_DIR/tensorboard",
+                               resume="free")
+    verbose: int = option(1, "progress output (0: none)", low=0, high=2, resume="free",
+                          cli=False)
+    changes: list = option([], "settings changed on resume, with the step", cli=False,
+                           resume="free")
 
     def __post_init__(self):
         self.mlp_hidden = tuple(self.mlp_hidden)
+        self.changes = list(self.changes)
 
     # ------------------------------------------------------------------ checks
     def validate(self) -> "TrainConfig":
         """Raise :class:`ConfigError` with a one-line fix for any value that cannot work."""
-        if self.model not in MODELS:
-            raise ConfigError(f"unknown model '{self.model}'; choose one of {', '.join(MODELS)}")
-        if self.arch is not None and self.arch not in ARCHS:
-            raise ConfigError(f"unknown arch '{self.arch}'; choose one of {', '.join(ARCHS)}")
-        if self.loss not in LOSSES:
-            raise ConfigError(f"unknown loss '{self.loss}'; choose one of {', '.join(LOSSES)}")
-        if self.updates not in UPDATES:
-            raise ConfigError(f"unknown updates '{self.updates}'; choose one of "
-                              f"{', '.join(UPDATES)}")
-        if self.strategy not in STRATEGIES:
-            raise ConfigError(f"unknown strategy '{self.strategy}'; choose one of "
-                              f"{', '.join(STRATEGIES)}")
+        for field in dataclasses.fields(self):
+            _check_field(field, getattr(self, field.name))
         if (self.steps is None) == (self.epochs is None):
             raise ConfigError("give the run's length as exactly one of --steps N or --epochs N")
-        for name in ("steps", "epochs"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value <= 0):
-                raise ConfigError(f"--{name} must be a positive whole number, got {value}")
-        for name in ("batch_size", "latent_dim", "d_steps", "pack", "keep_checkpoints",
-                     "steps_per_call"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value <= 0:
-                raise ConfigError(f"--{name.replace('_', '-')} must be a positive whole number, "
-                                  f"got {value}")
-        if self.resolution is not None:
-            r = self.resolution
-            if r != 28 and (r < 32 or r > 256 or r & (r - 1)):
-                raise ConfigError(f"--resolution {r} is not supported; use 28 or a power of two "
-                                  "from 32 to 256")
-            if self.model_arch == "mlp" and r > 64:
-                raise ConfigError(f"an MLP at {r}x{r} is too large to be useful; use --model dcgan")
-        if self.channels not in (None, 1, 3):
-            raise ConfigError(f"--channels must be 1 or 3, got {self.channels}")
-        for name in ("lr_g", "lr_d"):
-            if not getattr(self, name) > 0:
-                raise ConfigError(f"--{name.replace('_', '-')} must be positive")
-        if not 0 <= self.label_smoothing < 0.5 or not 0 <= self.fake_label < 0.5:
-            raise ConfigError("label smoothing must be in [0, 0.5); 0.1 is the usual value")
-        if not 0 <= self.d_dropout < 1:
-            raise ConfigError("--d-dropout must be in [0, 1)")
-        if self.instance_noise < 0:
-            raise ConfigError("--instance-noise must be >= 0")
         if self.batch_size % self.pack:
             raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
                               f"{self.pack}")
-        if self.model == "pix2pix":
-            if self.task not in ("superres", "inpaint"):
-                raise ConfigError(f"unknown task '{self.task}'; choose superres or inpaint")
-            if self.resolution not in (None, 28):
-                raise ConfigError("pix2pix works at 28x28 (MNIST-size data); drop --resolution")
-            if (self.loss != "bce" or self.pack > 1 or self.d_steps > 1
-                    or self.updates != "alternating"):
-                raise ConfigError("pix2pix uses its own adversarial + L1 loss; drop --loss, "
-                                  "--pack, --d-steps and --updates")
         if self.collapse_monitor and self.dataset not in ("mnist", "fashion_mnist"):
             raise ConfigError("--collapse-monitor needs a classifier, which exists for mnist and "
                               "fashion_mnist only")
-        if self.pack > 1 and self.model in ("cgan", "acgan", "infogan"):
-            raise ConfigError("--pack works with unconditional models only; drop --pack or use "
-                              "--model dcgan")
-        if self.base_filters is not None and self.base_filters <= 0:
-            raise ConfigError("--base-filters must be positive")
-        if any(h <= 0 for h in self.mlp_hidden) or not self.mlp_hidden:
-            raise ConfigError("--mlp-hidden must be one or more positive widths, e.g. 256,256")
+        self.variant().validate()
         return self
+
+    def variant(self):
+        """The variant (see gan_lib/variants/) that ``model`` names, bound to this config."""
+        from gan_lib.variants import get_variant
+
+        return get_variant(self)
 
     @property
     def model_arch(self) -> str:
-        """The body of the networks: ``mlp`` or ``dcgan`` (a cgan, acgan or infogan has either)."""
-        if self.model in ("cgan", "acgan", "infogan"):
-            return self.arch or "dcgan"
-        return self.model
+        """The body of the networks: ``mlp`` or ``dcgan`` (pix2pix: ``pix2pix``)."""
+        return self.variant().arch
 
     @property
     def conditional(self) -> bool:
         """Does G take class labels?"""
-        return self.model in ("cgan", "acgan")
+        return self.variant().conditional
+
+    # ------------------------------------------------------------------ options and resuming
+    def with_options(self, given: dict) -> "TrainConfig":
+        """A copy with the options in ``given`` applied; a new length replaces the old one."""
+        config = dataclasses.replace(self, **given)
+        if "steps" in given:
+            config.epochs = None
+        if "epochs" in given:
+            config.steps = None
+        return config
+
+    def differences(self, other: "TrainConfig", kinds=("fixed",)) -> list[str]:
+        """Fields of the ``kinds`` of resume rule whose values differ, as 'name: a -> b'. A
+        data-derived field that ``other`` leaves unset (None) is not a difference."""
+        a, b = self.to_dict(), other.to_dict()
+        return [f"{f.name}: {a[f.name]!r} -> {b[f.name]!r}" for f in dataclasses.fields(self)
+                if f.metadata["resume"] in kinds and a[f.name] != b[f.name]
+                and not (f.name in DATA_FIELDS and b[f.name] is None)]
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:
@@ -171,6 +216,9 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
+        d = dict(d)
+        if "instance_noise_anneal_steps" in d:  # the field's name before 0.2
+            d["instance_noise_steps"] = d.pop("instance_noise_anneal_steps")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(d) - known
         if unknown:
@@ -188,12 +236,45 @@ class TrainConfig:
     def load(cls, path) -> "TrainConfig":
         try:
             return cls.from_dict(json.loads(Path(path).read_text()))
-        except (OSError, json.JSONDecodeError) as err:
-            raise ConfigError(f"cannot read {path} ({err}); is this a gan_lib run directory?") \
-                from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as err:
+            raise ConfigError(f"cannot read {path} ({type(err).__name__}); is this a gan_lib "
+                              "run directory?") from None
 
-    def differences(self, other: "TrainConfig") -> list[str]:
-        """Fields (other than the run's length) whose values differ, as 'name: a -> b'."""
-        a, b = self.to_dict(), other.to_dict()
-        return [f"{k}: {a[k]!r} -> {b[k]!r}" for k in a
-                if k not in RESUMABLE_FIELDS and a[k] != b[k]]
+
+def flag_name(field) -> str:
+    """The command-line option of a config field: ``--lr-g`` for ``lr_g``."""
+    return field.metadata["flag"] or "--" + field.name.replace("_", "-")
+
+
+def _check_field(field, value) -> None:
+    """Check one value against its field's choices and range."""
+    m, name = field.metadata, flag_name(field)
+    if value is None:
+        return
+    if m["check"] is not None:
+        m["check"](value)
+    if isinstance(value, (list, tuple)):
+        return
+    if m["choices"] is not None and value not in m["choices"]:
+        raise ConfigError(f"unknown {field.name.replace('_', ' ')} '{value}'; choose one of "
+                          f"{', '.join(map(str, m['choices']))}")
+    if isinstance(value, bool) or m["low"] is None and m["high"] is None:
+        return
+    if field.type.startswith("int") and not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+    low, high = m["low"], m["high"]
+    if (low is not None and (value < low or (m["low_open"] and value == low))) or \
+            (high is not None and (value > high or (m["high_open"] and value == high))):
+        raise ConfigError(f"{name} must be {_describe_range(m, field.type)}, got {value}")
+
+
+def _describe_range(m, type_name) -> str:
+    if type_name.startswith("int") and m["low"] == 0 and m["low_open"]:
+        return "a positive whole number" + (f" up to {m['high']}" if m["high"] else "")
+    if m["high"] is None:
+        return ("> " if m["low_open"] else ">= ") + str(m["low"])
+    left = "(" if m["low_open"] else "["
+    right = ")" if m["high_open"] else "]"
+    return f"in {left}{m['low']}, {m['high']}{right}"

@@ -48,7 +48,7 @@ DEFAULT_CACHE_BYTES = 2 * 1024**3
 """Image folders whose decoded pixels fit in this many bytes are decoded once and kept in memory;
 larger ones are read from disk batch by batch. Override with ``$GAN_CACHE_BYTES``."""
 
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+TFDS_HOST = ("storage.googleapis.com", 443)  # where tensorflow-datasets downloads from
 
 
 @dataclasses.dataclass
@@ -99,12 +99,27 @@ def read_idx(path) -> np.ndarray:
 
 
 def data_dirs() -> list[Path]:
-    """Folders searched for IDX files: ``$GAN_DATA_DIR`` first, then the repository's ``data/``."""
+    """Folders searched for IDX files: ``$GAN_DATA_DIR``, then ``data/`` in the working
+    directory, then the source checkout's ``data/`` (when gan_lib runs from one)."""
     dirs = []
     if os.environ.get("GAN_DATA_DIR"):
         dirs.append(Path(os.environ["GAN_DATA_DIR"]).expanduser())
-    dirs.append(REPO_DATA_DIR)
+    dirs.append(Path("data").resolve())
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and checkout / "data" not in dirs:
+        dirs.append(checkout / "data")
     return dirs
+
+
+def online(host=TFDS_HOST, timeout: float = 3.0) -> bool:
+    """Can we reach the tensorflow-datasets download host? (A few seconds at most.)"""
+    import socket
+
+    try:
+        with socket.create_connection(host, timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def _find_idx_dir(name: str, split: str) -> Path | None:
@@ -118,20 +133,38 @@ def _find_idx_dir(name: str, split: str) -> Path | None:
 
 
 def _load_tfds(name: str, split: str):
-    """The online fallback: tensorflow-datasets downloads and prepares the data once."""
+    """The online fallback: tensorflow-datasets downloads and prepares the data once, into the
+    user cache (paths.py). It downloads into a temporary folder that is moved into the cache only
+    when complete, so a failed or interrupted download leaves nothing behind; with no network
+    it fails at once instead of retrying for minutes."""
+    import shutil
+    import tempfile
+
+    from gan_lib.paths import cache_dir
+
+    cache = cache_dir("tfds")
+    ready = cache / name
     try:
         import tensorflow_datasets as tfds
 
+        if not ready.is_dir():
+            if not online():
+                raise ConnectionError("no network")
+            cache.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=cache, prefix=".download-") as tmp:
+                tfds.builder(name, data_dir=tmp).download_and_prepare()
+                shutil.move(str(Path(tmp) / name), str(ready))
         data = tfds.load(name, split=split, batch_size=-1, as_supervised=True,
-                         data_dir=str(REPO_DATA_DIR / "tfds"))
+                         data_dir=str(cache), download=False)
         images, labels = tfds.as_numpy(data)
         return images.astype(np.uint8), labels.astype(np.int32)
     except Exception as err:  # no internet, no tfds, a broken download...
         where = " or ".join(str(d / BUILTIN[name]) for d in data_dirs())
         raise DataError(
-            f"{name} ({split}) is not available offline and tensorflow-datasets could not fetch it "
-            f"({type(err).__name__}); put {IDX_FILES[split][0]} and {IDX_FILES[split][1]} in {where}, "
-            "or set GAN_DATA_DIR to the folder that holds them") from None
+            f"{name} ({split}) is not on this machine and tensorflow-datasets could not fetch it "
+            f"({type(err).__name__}: {str(err)[:80]}); put {IDX_FILES[split][0]} and "
+            f"{IDX_FILES[split][1]} in {where}, or set GAN_DATA_DIR to the folder that holds "
+            "them") from None
 
 
 def _load_builtin(name: str, split: str) -> ImageSet:

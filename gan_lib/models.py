@@ -20,24 +20,22 @@ image channel (DCGAN) or extra features (MLP).
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import keras
 from keras import layers
 
-from gan_lib.config import TrainConfig
 from gan_lib.errors import ConfigError
 
 LABEL_EMBEDDING = 50
 
-# Under a tf.distribute strategy each replica sees part of the batch; synchronised batch norm
-# computes its statistics over the whole global batch, as one device would. Set by build_gan.
-_SYNC_BN = {"on": False}
 
 
-def _batch_norm():
-    return layers.BatchNormalization(synchronized=_SYNC_BN["on"])
+def _batch_norm(synchronized=False):
+    """Batch norm. ``synchronized``: under a tf.distribute strategy each replica sees part of the
+    batch; synchronised batch norm computes its statistics over the whole global batch, as one
+    device would."""
+    return layers.BatchNormalization(synchronized=synchronized)
 
 
 def default_base_filters(resolution: int) -> int:
@@ -105,7 +103,7 @@ def _check_resolution(resolution):
 
 
 def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filters=None,
-                          num_classes=None) -> keras.Model:
+                          num_classes=None, sync_bn=False) -> keras.Model:
     """DCGAN generator.
 
     Power-of-two ``resolution`` R: a 4x4 transposed convolution (stride 1, 'valid') turns z, seen as
@@ -119,7 +117,7 @@ def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filter
     inputs, x = _latent_inputs(latent_dim, num_classes)
     if resolution == 28:
         x = layers.Dense(7 * 7 * 4 * b, use_bias=False)(x)
-        x = layers.ReLU()(_batch_norm()(x))
+        x = layers.ReLU()(_batch_norm(sync_bn)(x))
         x = layers.Reshape((7, 7, 4 * b))(x)
         widths = [2 * b]
     else:
@@ -127,18 +125,19 @@ def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filter
         widths = [b * 2 ** (k - 1 - i) for i in range(k)]
         x = layers.Reshape((1, 1, x.shape[-1]))(x)
         x = layers.Conv2DTranspose(widths[0], 4, strides=1, padding="valid", use_bias=False)(x)
-        x = layers.ReLU()(_batch_norm()(x))
+        x = layers.ReLU()(_batch_norm(sync_bn)(x))
         widths = widths[1:]
     for width in widths:
         x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(x)
-        x = layers.ReLU()(_batch_norm()(x))
+        x = layers.ReLU()(_batch_norm(sync_bn)(x))
     x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False)(x)
     image = layers.Activation("tanh", dtype="float32")(x)
     return keras.Model(inputs, image, name="dcgan_generator")
 
 
 def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_classes=None,
-                              dropout=0.0, spectral_norm=False, pack=1, heads=0) -> keras.Model:
+                              dropout=0.0, spectral_norm=False, pack=1, heads=0,
+                              sync_bn=False) -> keras.Model:
     """DCGAN discriminator: the generator mirrored.
 
     Stride-2 4x4 convolutions halve the side and double the width, each followed by BatchNorm
@@ -147,6 +146,7 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
     convolution is spectrally normalised and BatchNorm is left out (Miyato et al., 2018).
     ``pack`` > 1 makes D judge ``pack`` images stacked along the channels (PacGAN).
     ``heads`` > 0 adds a second output (class logits or InfoGAN's Q) on the last features.
+    ``sync_bn``: synchronised batch norm (for tf.distribute, see ``_batch_norm``).
     """
     _check_resolution(resolution)
     b = base_filters or default_base_filters(resolution)
@@ -164,7 +164,7 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
     for i, width in enumerate(widths):
         x = _conv(width, 4, 2, spectral_norm=spectral_norm)(x)
         if i > 0 and not spectral_norm:
-            x = _batch_norm()(x)
+            x = _batch_norm(sync_bn)(x)
         x = layers.LeakyReLU(0.2)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
@@ -180,123 +180,3 @@ def _head(features, size):
     """An auxiliary output on D's features: Dense(128) -> LeakyReLU -> Dense(size)."""
     x = layers.LeakyReLU(0.2)(layers.Dense(128)(features))
     return layers.Dense(size, dtype="float32", name="aux_head")(x)
-
-
-# ------------------------------------------------------------------------------------- the pair
-INFO_CATEGORIES, INFO_CONTINUOUS = 10, 2
-
-
-@dataclasses.dataclass
-class GAN:
-    """A generator and its discriminator, with the facts a train step needs about them.
-
-    ``kind`` says how labels flow: ``gan`` uses none; ``cgan`` gives them to G and D; ``acgan``
-    gives them to G while D *predicts* them (a second output); ``infogan`` has no labels but
-    latent codes (a 10-way category and 2 continuous numbers) that D's Q head must recover.
-    ``latent_dim`` is the size of G's whole input vector (InfoGAN: noise + codes).
-    """
-
-    generator: keras.Model
-    discriminator: keras.Model
-    latent_dim: int
-    image_shape: tuple
-    num_classes: int | None = None
-    kind: str = "gan"
-
-    @property
-    def conditional(self) -> bool:
-        """Does G take a class label?"""
-        return self.kind in ("cgan", "acgan")
-
-    @property
-    def d_takes_labels(self) -> bool:
-        return self.kind == "cgan"
-
-    @property
-    def noise_dim(self) -> int:
-        """Size of the pure-noise part of G's input."""
-        extra = INFO_CATEGORIES + INFO_CONTINUOUS if self.kind == "infogan" else 0
-        return self.latent_dim - extra
-
-    def latent(self, rng, n: int, categories=None, continuous=None):
-        """``n`` latent vectors from ``rng`` (a ``tf.random.Generator``). For InfoGAN: noise,
-        then the one-hot category (random, or ``categories``), then the continuous codes
-        (uniform in [-1, 1], or ``continuous``)."""
-        import tensorflow as tf
-
-        z = rng.normal([n, self.noise_dim])
-        if self.kind != "infogan":
-            return z
-        if categories is None:
-            categories = rng.uniform([n], 0, INFO_CATEGORIES, dtype=tf.int32)
-        if continuous is None:
-            continuous = rng.uniform([n, INFO_CONTINUOUS], -1.0, 1.0)
-        onehot = tf.one_hot(categories, INFO_CATEGORIES)
-        return tf.concat([z, onehot, tf.cast(continuous, tf.float32)], axis=1)
-
-    def generate(self, z, labels=None, training=False):
-        """Images in [-1, 1] from latent vectors ``z`` (and ``labels`` for a conditional GAN).
-        For pix2pix, ``z`` is the batch of input images to translate."""
-        import tensorflow as tf
-
-        z = tf.convert_to_tensor(z, tf.float32)
-        inputs = [z, tf.convert_to_tensor(labels, tf.int32)] if self.conditional else z
-        return self.generator(inputs, training=training)
-
-    def discriminate(self, images, labels=None, training=False):
-        """D's logits for ``images`` (with ``labels`` for a cGAN). ACGAN and InfoGAN
-        discriminators return ``[logits, auxiliary outputs]``."""
-        import tensorflow as tf
-
-        images = tf.convert_to_tensor(images, tf.float32)
-        inputs = [images, tf.convert_to_tensor(labels, tf.int32)] if self.d_takes_labels else images
-        return self.discriminator(inputs, training=training)
-
-
-def build_gan(config: TrainConfig, image_shape=None, num_classes=None) -> GAN:
-    """Build the generator and discriminator that ``config`` describes.
-
-    ``image_shape`` (H, W, C) defaults to the config's resolution and channels; ``num_classes`` is
-    needed for a conditional model.
-    """
-    if image_shape is None:
-        if config.resolution is None or config.channels is None:
-            raise ConfigError("build_gan needs image_shape, or a config with resolution and "
-                              "channels set")
-        image_shape = (config.resolution, config.resolution, config.channels)
-    image_shape = tuple(int(s) for s in image_shape)
-    if config.model in ("cgan", "acgan") and not num_classes:
-        raise ConfigError(f"a {config.model} needs class labels, and dataset '{config.dataset}' has none; "
-                          "use a labelled dataset (mnist, fashion_mnist, or a folder with one "
-                          "sub-folder per class)")
-    classes = num_classes if config.model in ("cgan", "acgan") else None
-    _SYNC_BN["on"] = config.strategy != "none"
-    try:
-        return _build(config, image_shape, classes)
-    finally:
-        _SYNC_BN["on"] = False
-
-
-def _build(config, image_shape, classes) -> GAN:
-    if config.model == "pix2pix":
-        from gan_lib.pix2pix import build_patch_discriminator, build_unet
-
-        base = config.base_filters or 32
-        return GAN(build_unet(image_shape, base), build_patch_discriminator(image_shape, base), 0,
-                   image_shape, None, "pix2pix")
-    kind = config.model if config.model in ("cgan", "acgan", "infogan") else "gan"
-    g_classes = classes if kind in ("cgan", "acgan") else None
-    d_classes = classes if kind == "cgan" else None
-    heads = {"acgan": classes or 0, "infogan": INFO_CATEGORIES + INFO_CONTINUOUS}.get(kind, 0)
-    latent = config.latent_dim + (INFO_CATEGORIES + INFO_CONTINUOUS if kind == "infogan" else 0)
-    if config.model_arch == "mlp":
-        g = build_mlp_generator(latent, image_shape, config.mlp_hidden, g_classes)
-        packed = image_shape[:2] + (image_shape[2] * config.pack,)
-        d = build_mlp_discriminator(packed, config.mlp_hidden, d_classes, config.d_dropout,
-                                    config.spectral_norm, heads)
-    else:
-        res, ch = image_shape[0], image_shape[2]
-        g = build_dcgan_generator(latent, res, ch, config.base_filters, g_classes)
-        d = build_dcgan_discriminator(res, ch, config.base_filters, d_classes, config.d_dropout,
-                                      config.spectral_norm, config.pack, heads)
-    return GAN(g, d, latent, image_shape, classes if kind in ("cgan", "acgan") else None, kind)

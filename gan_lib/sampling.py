@@ -15,31 +15,23 @@ from gan_lib.errors import CheckpointError, ConfigError
 from gan_lib.io import atomic_path
 
 
-def load_generator(run_dir):
-    """``(gan, config)`` for the run in ``run_dir``, the generator at its latest checkpoint."""
-    import tensorflow as tf
-
-    from gan_lib.checkpoint import model_spec, read_spec, spec_differences
-    from gan_lib.models import build_gan
+def load_generator(run_dir, with_discriminator: bool = False):
+    """``(gan, config)`` for the run in ``run_dir``, the generator (and with
+    ``with_discriminator`` also D) at the newest intact checkpoint (see checkpoint.py)."""
+    from gan_lib.checkpoint import model_spec, restore_parts
+    from gan_lib.variants import build_gan
 
     run_dir = Path(run_dir)
-    if not (run_dir / "config.json").exists():
+    if not (run_dir / "config.json").is_file():
         raise CheckpointError(f"{run_dir} is not a run directory (no config.json); pass the --out "
                               "folder of a training run")
     config = TrainConfig.load(run_dir / "config.json")
-    path = tf.train.latest_checkpoint(str(run_dir / "checkpoints"))
-    if path is None:
-        raise CheckpointError(f"{run_dir} has no checkpoint yet; train it first")
     image_shape = (config.resolution, config.resolution, config.channels)
     gan = build_gan(config, image_shape, config.num_classes)
-    spec = model_spec(config, image_shape, config.num_classes)
-    saved = read_spec(path)
-    if saved is not None and saved != spec:
-        raise CheckpointError(f"{path} does not match {run_dir}/config.json: "
-                              + "; ".join(spec_differences(saved, spec)))
-    status = tf.train.Checkpoint(generator=gan.generator).restore(path)
-    status.expect_partial()  # the file also holds D and the optimisers; we want G only...
-    status.assert_existing_objects_matched()  # ...but all of G
+    parts = {"generator": gan.generator}
+    if with_discriminator:
+        parts["discriminator"] = gan.discriminator
+    restore_parts(run_dir, model_spec(config, image_shape, config.num_classes), **parts)
     return gan, config
 
 

@@ -1,28 +1,58 @@
 """One training step of a GAN, compiled into a single ``tf.function``.
 
-A step is the two moves of the game, each one ``tf.GradientTape`` and one optimiser update:
+Read :class:`GANStep` top to bottom: it is notebook 01's hand-written step with names.
 
-1. **Discriminator** (``d_steps`` times): score a real batch and a generated batch, and step D's
-   weights down the gradient of its loss (WGAN-GP adds the gradient penalty here).
-2. **Generator**: let the just-updated D score the last generated batch again, and step G's
-   weights down the gradient of G's loss *through* D; only G's variables are updated, so D needs
-   no ``trainable = False``.
+1. ``draw_noise``: every random number of the step, drawn first and in a fixed order from one
+   ``tf.random.Generator`` (saved in the checkpoint), so a resumed run draws exactly the numbers
+   the uninterrupted run would have drawn.
+2. ``discriminator_update``: D scores a real and a generated batch and steps down the gradient of
+   its loss (WGAN-GP adds its gradient penalty; ACGAN/InfoGAN their auxiliary loss). With
+   ``d_steps`` > 1 this happens that many times.
+3. ``generator_update`` as part of one of the two update orders:
 
-That is ``updates="alternating"`` (the default, Goodfellow et al.'s Algorithm 1).
-``updates="simultaneous"`` takes both gradients from one forward pass through the old D, as the
-TensorFlow DCGAN tutorial does: one D pass over the fake batch cheaper, a slightly different game.
+   * ``alternating`` (default; Goodfellow et al.'s Algorithm 1): D steps first, then G's gradient
+     goes through the *updated* D. G's forward pass is recorded once and shared: D trains on a
+     stopped copy of the batch, then judges the same batch again for G.
+   * ``simultaneous`` (the TensorFlow DCGAN tutorial's step): both gradients come from one
+     forward pass through the old D, then both players step.
 
-All randomness (latent vectors, instance noise, WGAN-GP's mixing weights) is drawn from one
-``tf.random.Generator`` whose state is saved in the checkpoint, so a resumed run draws exactly
-the numbers the uninterrupted run would have drawn.
+Each update changes only its own player's variables, so D needs no ``trainable = False``.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import tensorflow as tf
 
-from gan_lib.config import TrainConfig
-from gan_lib.losses import get_loss, gradient_penalty
-from gan_lib.models import GAN
+from gan_lib.losses import gradient_penalty
+
+
+class Draw(NamedTuple):
+    """The random numbers of one discriminator update (``None`` where a trick is off)."""
+
+    z: tf.Tensor                        # latent vectors of the generated batch
+    real_noise: tf.Tensor | None        # instance noise added to the real batch
+    fake_noise: tf.Tensor | None        # ... and to the generated batch
+    mix: tf.Tensor | None               # WGAN-GP's interpolation weights, [B, 1, 1, 1]
+
+
+class Draws(NamedTuple):
+    d: tuple                            # one Draw per discriminator update
+    g_noise: tf.Tensor | None           # instance noise on the batch G is judged on
+
+
+class DiscriminatorLoss(NamedTuple):
+    objective: tf.Tensor                # what is differentiated (aux and loss scale included)
+    loss: tf.Tensor                     # the GAN loss alone, for the log
+    real_logits: tf.Tensor
+    fake_logits: tf.Tensor
+    fake_aux: tf.Tensor | None          # D's auxiliary output on the fakes (ACGAN, InfoGAN)
+
+
+class GeneratorLoss(NamedTuple):
+    objective: tf.Tensor
+    loss: tf.Tensor
+    aux: tf.Tensor                      # auxiliary loss (0 for plain GANs)
 
 
 def pack_images(images, pack: int):
@@ -43,210 +73,165 @@ def scaled(optimizer, loss):
     return optimizer.scale_loss(loss) if hasattr(optimizer, "scale_loss") else loss
 
 
-def update(optimizer, tape, loss, variables):
-    """One optimiser step down the gradient of ``loss`` (already passed through ``scaled``)."""
-    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+def apply(optimizer, gradients, variables):
+    """One optimiser step with ``gradients`` of ``variables``."""
+    optimizer.apply_gradients(zip(gradients, variables))
 
 
-def _class_cross_entropy(labels, logits):
-    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=tf.cast(labels, tf.int32), logits=tf.cast(logits, tf.float32)))
+class GANStep:
+    """The train step of every noise-to-image variant; ``compiled()`` gives the ``tf.function``.
 
-
-def information_loss(q_output, z, noise_dim: int):
-    """InfoGAN's mutual-information term, as a loss (Chen et al., 2016).
-
-    Maximising the lower bound ``E[log Q(c | G(z, c))]`` of I(c; G(z, c)) is, for the categorical
-    code, the cross-entropy of Q's category logits against the code that made the image, and for
-    each continuous code (a Gaussian Q with unit variance) half the squared error, up to a constant.
+    ``step(real, labels, noise_std)`` returns a dict of scalar tensors: ``d_loss``, ``g_loss``,
+    ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z)) (sigmoids of D's logits, as in the DCGAN
+    paper's logs; for lsgan/hinge/wgan-gp, D's output is a score, so read them as trends only),
+    plus the variant's extra metrics. ``noise_std`` is this step's instance-noise level.
+    ``step_counter`` is incremented inside the same compiled call, so the weights and the step
+    count never disagree, even if the process dies between two steps.
     """
-    from gan_lib.models import INFO_CATEGORIES
 
-    codes = z[:, noise_dim:]
-    category = tf.argmax(codes[:, :INFO_CATEGORIES], axis=1)
-    continuous = codes[:, INFO_CATEGORIES:]
-    q = tf.cast(q_output, tf.float32)
-    categorical = _class_cross_entropy(category, q[:, :INFO_CATEGORIES])
-    gaussian = 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(q[:, INFO_CATEGORIES:] - continuous),
-                                                  axis=1))
-    return categorical + gaussian
+    def __init__(self, gan, g_optimizer, d_optimizer, config, rng, step_counter=None,
+                 strategy=None):
+        self.gan, self.variant, self.config = gan, gan.variant, config
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self.rng, self.step_counter, self.strategy = rng, step_counter, strategy
+        self.loss = self.variant.loss()
+        self.real_target, self.fake_target = 1.0 - config.label_smoothing, config.fake_label
+        self.g_vars = gan.generator.trainable_variables
+        self.d_vars = gan.discriminator.trainable_variables
 
+    def compiled(self):
+        jit = self.config.jit_compile and self.strategy is None
+        return tf.function(self.step, jit_compile=jit, reduce_retracing=True)
 
-def auxiliary_d_loss(kind, real_aux, fake_aux, labels, z, noise_dim):
-    """ACGAN (Odena et al., 2017): D also classifies, real images by their label and generated
-    ones by the label they were made for. InfoGAN: Q (sharing D's trunk) recovers the codes."""
-    if kind == "acgan":
-        return _class_cross_entropy(labels, real_aux) + _class_cross_entropy(labels, fake_aux)
-    if kind == "infogan":
-        return information_loss(fake_aux, z, noise_dim)
-    return tf.constant(0.0)
+    # ------------------------------------------------------------------ the step, top to bottom
+    def step(self, real, labels, noise_std):
+        draws = self.draw_noise(tf.shape(real))
+        if self.strategy is None:
+            metrics = self.play(real, labels, noise_std, draws)
+        else:
+            metrics = self.play_on_replicas(real, labels, noise_std, draws)
+        if self.step_counter is not None:
+            self.step_counter.assign_add(1)
+        return metrics
 
+    def draw_noise(self, shape) -> Draws:
+        """Every random number of one step, for the whole (global) batch, in a fixed order."""
+        c, batch = self.config, shape[0]
+        d = []
+        for _ in range(c.d_steps):
+            z = self.gan.latent(self.rng, batch)
+            real_noise = self.rng.normal(shape) if c.instance_noise else None
+            fake_noise = self.rng.normal(shape) if c.instance_noise else None
+            mix = self.rng.uniform([batch, 1, 1, 1]) if c.loss == "wgan-gp" else None
+            d.append(Draw(z, real_noise, fake_noise, mix))
+        g_noise = self.rng.normal(shape) if c.instance_noise else None
+        return Draws(tuple(d), g_noise)
 
-def auxiliary_g_loss(kind, fake_aux, labels, z, noise_dim):
-    """G wants its images classified as the requested label (ACGAN) / its codes recoverable."""
-    if kind == "acgan":
-        return _class_cross_entropy(labels, fake_aux)
-    if kind == "infogan":
-        return information_loss(fake_aux, z, noise_dim)
-    return tf.constant(0.0)
+    def play(self, real, labels, noise_std, draws, share=1.0):
+        """The updates of one step; ``share`` scales the losses (1 / replicas when distributed)."""
+        for draw in draws.d[:-1]:  # extra critic updates (d_steps > 1), unrolled at trace time
+            fake = self.gan.generate(draw.z, labels, training=True)
+            self.discriminator_update(real, fake, labels, noise_std, draw, share)
+        if self.config.updates == "simultaneous":
+            return self.simultaneous(real, labels, noise_std, draws, share)
+        return self.alternating(real, labels, noise_std, draws, share)
 
-
-def make_train_step(gan: GAN, g_optimizer, d_optimizer, config: TrainConfig,
-                    rng: tf.random.Generator, step_counter: tf.Variable | None = None,
-                    strategy: tf.distribute.Strategy | None = None):
-    """Return ``step(real_images, labels, noise_std) -> dict of scalar tensors``.
-
-    The returned dict holds ``d_loss``, ``g_loss``, ``d_real`` = mean D(x) and ``d_fake`` = mean
-    D(G(z)) (probabilities, i.e. the sigmoid of D's logits, as in the DCGAN paper's logs; for the
-    lsgan/hinge/wgan-gp losses D's output is a score rather than a logit, so read these two as
-    trends only). ``noise_std`` is the instance-noise level for this step (0 for none).
-    ``step_counter``, if given, is incremented inside the same compiled call, so the weights and
-    the step count can never disagree, even if the process is interrupted between two steps.
-
-    With a ``tf.distribute`` ``strategy`` the random numbers for the whole global batch are drawn
-    first, then each replica computes its slice of the batch with its losses divided by the number
-    of replicas; the optimisers sum the replicas' gradients, which gives the gradient of the
-    global-batch mean: the same update as one device computing the whole batch.
-    """
-    loss = get_loss(config.loss)
-    real_target = 1.0 - config.label_smoothing
-    fake_target = config.fake_label
-    g_vars = gan.generator.trainable_variables
-    d_vars = gan.discriminator.trainable_variables
-
-    def judge(images, labels):
-        """D's logits and its auxiliary output (None for plain and conditional GANs)."""
-        out = gan.discriminate(pack_images(images, config.pack), labels, training=True)
-        return (out[0], out[1]) if isinstance(out, (list, tuple)) else (out, None)
-
-    def draw(real):
-        """Every random number of one step, for the global batch, in a fixed order."""
-        batch, shape = tf.shape(real)[0], tf.shape(real)
-        noise = {}
-        for i in range(config.d_steps):
-            noise[f"z_d{i}"] = gan.latent(rng, batch)
-            if config.instance_noise:
-                noise[f"noise_real{i}"] = rng.normal(shape)
-                noise[f"noise_fake{i}"] = rng.normal(shape)
-            if config.loss == "wgan-gp":
-                noise[f"eps{i}"] = rng.uniform([batch, 1, 1, 1])
-        if config.instance_noise:
-            noise["noise_g"] = rng.normal(shape)
-        return noise
-
-    def d_update(i, real, labels, noise_std, noise, share, fake=None):
-        z = noise[f"z_d{i}"]
-        if fake is None:
-            fake = gan.generate(z, labels, training=True)
-        real_in, fake_in = with_instance_noise(i, real, fake, noise_std, noise)
+    def alternating(self, real, labels, noise_std, draws, share):
+        """D steps on the generated batch, then the updated D judges it again for G."""
+        draw = draws.d[-1]
         with tf.GradientTape() as tape:
-            d_objective, d_loss, real_logits, fake_logits, aux, _ = judge_both(
-                i, real_in, fake_in, labels, z, noise, share)
-        update(d_optimizer, tape, d_objective, d_vars)
-        return d_loss, real_logits, fake_logits, aux
-
-    def with_instance_noise(i, real, fake, noise_std, noise):
-        """D's inputs for its ``i``-th update: both batches plus their drawn noise, if any."""
-        if not config.instance_noise:
-            return real, fake
-        return (real + noise_std * noise[f"noise_real{i}"],
-                fake + noise_std * noise[f"noise_fake{i}"])
-
-    def judge_both(i, real_in, fake_in, labels, z, noise, share):
-        """D's loss on a real and a generated batch (call it inside a tape): the objective to
-        differentiate, the loss itself, both batches' logits, and the auxiliary outputs."""
-        real_logits, real_aux = judge(real_in, labels)
-        fake_logits, fake_aux = judge(fake_in, labels)
-        d_loss = loss.d_loss(real_logits, fake_logits, real_target, fake_target)
-        if config.loss == "wgan-gp":
-            critic = lambda x: judge(x, labels)[0]  # noqa: E731
-            d_loss += config.gp_weight * gradient_penalty(critic, real_in, fake_in,
-                                                          noise[f"eps{i}"])
-        aux = auxiliary_d_loss(gan.kind, real_aux, fake_aux, labels, z, gan.noise_dim)
-        d_objective = scaled(d_optimizer, (d_loss + config.aux_weight * aux) * share)
-        return d_objective, d_loss, real_logits, fake_logits, aux, fake_aux
-
-    def compute(real, labels, noise_std, noise, share=1.0):
-        last = config.d_steps - 1
-        for i in range(last):  # extra critic steps (WGAN-GP), unrolled at trace time
-            d_update(i, real, labels, noise_std, noise, share)
-        if config.updates == "simultaneous":
-            return simultaneous(last, real, labels, noise_std, noise, share)
-        # The last D update and the G update share one generated batch (as in the PyTorch
-        # DCGAN example): G's forward pass is recorded once, D is updated on a stopped copy,
-        # then the *updated* D judges the same batch for G's gradient. Still alternating
-        # updates, at the cost of one G forward pass per step instead of two.
-        z = noise[f"z_d{last}"]
-        with tf.GradientTape() as tape:
-            fake = gan.generate(z, labels, training=True)
+            fake = self.gan.generate(draw.z, labels, training=True)
             with tape.stop_recording():
-                d_loss, real_logits, fake_logits, _ = d_update(
-                    last, real, labels, noise_std, noise, share, fake=tf.stop_gradient(fake))
-            if config.instance_noise:
-                fake = fake + noise_std * noise["noise_g"]
-            fake_logits_g, fake_aux = judge(fake, labels)
-            g_loss = loss.g_loss(fake_logits_g)
-            aux = auxiliary_g_loss(gan.kind, fake_aux, labels, z, gan.noise_dim)
-            g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * aux) * share)
-        update(g_optimizer, tape, g_objective, g_vars)
-        return summary(d_loss, g_loss, real_logits, fake_logits, aux, share)
+                d = self.discriminator_update(real, tf.stop_gradient(fake), labels, noise_std,
+                                              draw, share)
+            if draws.g_noise is not None:
+                fake = fake + noise_std * draws.g_noise
+            g = self.generator_loss(*self.judge(fake, labels), labels, draw.z, share)
+        apply(self.g_optimizer, tape.gradient(g.objective, self.g_vars), self.g_vars)
+        return self.summary(d, g, share)
 
-    def simultaneous(i, real, labels, noise_std, noise, share):
-        """Both players' gradients from one forward pass (the TensorFlow DCGAN tutorial's step):
-        D judges the generated batch once, and G's gradient is taken through the same,
-        not-yet-updated D. One D pass over the fake batch cheaper than alternating updates."""
-        z = noise[f"z_d{i}"]
+    def simultaneous(self, real, labels, noise_std, draws, share):
+        """Both gradients from one pass through the old D, then both updates."""
+        draw = draws.d[-1]
         with tf.GradientTape(persistent=True) as tape:
-            fake = gan.generate(z, labels, training=True)
-            real_in, fake_in = with_instance_noise(i, real, fake, noise_std, noise)
-            d_objective, d_loss, real_logits, fake_logits, _, fake_aux = judge_both(
-                i, real_in, fake_in, labels, z, noise, share)
-            g_loss = loss.g_loss(fake_logits)
-            g_aux = auxiliary_g_loss(gan.kind, fake_aux, labels, z, gan.noise_dim)
-            g_objective = scaled(g_optimizer, (g_loss + config.aux_weight * g_aux) * share)
-        # both gradients first, then both updates: G's gradient uses D's weights before D's step
-        d_grads = tape.gradient(d_objective, d_vars)
-        g_grads = tape.gradient(g_objective, g_vars)
-        d_optimizer.apply_gradients(zip(d_grads, d_vars))
-        g_optimizer.apply_gradients(zip(g_grads, g_vars))
-        return summary(d_loss, g_loss, real_logits, fake_logits, g_aux, share)
+            fake = self.gan.generate(draw.z, labels, training=True)
+            d = self.discriminator_loss(real, fake, labels, noise_std, draw, share)
+            g = self.generator_loss(d.fake_logits, d.fake_aux, labels, draw.z, share)
+        d_grads = tape.gradient(d.objective, self.d_vars)  # both first: G's gradient uses the
+        g_grads = tape.gradient(g.objective, self.g_vars)  # old D's weights
+        apply(self.d_optimizer, d_grads, self.d_vars)
+        self.variant.after_discriminator_update(self.gan)
+        apply(self.g_optimizer, g_grads, self.g_vars)
+        return self.summary(d, g, share)
 
-    def summary(d_loss, g_loss, real_logits, fake_logits, aux, share):
-        out = {
-            "d_loss": d_loss * share,
-            "g_loss": g_loss * share,
-            "d_real": tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32))) * share,
-            "d_fake": tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32))) * share,
-        }
-        if gan.kind in ("acgan", "infogan"):
-            out["aux_loss"] = aux * share
+    # ------------------------------------------------------------------ the two players' moves
+    def discriminator_update(self, real, fake, labels, noise_std, draw, share):
+        """One step of D on a real and a generated batch (the generator is not touched)."""
+        with tf.GradientTape() as tape:
+            d = self.discriminator_loss(real, fake, labels, noise_std, draw, share)
+        apply(self.d_optimizer, tape.gradient(d.objective, self.d_vars), self.d_vars)
+        self.variant.after_discriminator_update(self.gan)
+        return d
+
+    def discriminator_loss(self, real, fake, labels, noise_std, draw, share) -> DiscriminatorLoss:
+        """D's loss (call it inside a tape): real images should score "real", fakes "fake"."""
+        if draw.real_noise is not None:  # instance noise blurs both distributions alike
+            real, fake = real + noise_std * draw.real_noise, fake + noise_std * draw.fake_noise
+        real_logits, real_aux = self.judge(real, labels)
+        fake_logits, fake_aux = self.judge(fake, labels)
+        loss = self.loss.d_loss(real_logits, fake_logits, self.real_target, self.fake_target)
+        if draw.mix is not None:  # WGAN-GP: keep D 1-Lipschitz between real and fake
+            critic = lambda x: self.judge(x, labels)[0]  # noqa: E731
+            loss += self.config.gp_weight * gradient_penalty(critic, real, fake, draw.mix)
+        aux = self.variant.d_aux_loss(real_aux, fake_aux, labels, draw.z)
+        objective = scaled(self.d_optimizer, (loss + self.config.aux_weight * aux) * share)
+        return DiscriminatorLoss(objective, loss, real_logits, fake_logits, fake_aux)
+
+    def generator_loss(self, fake_logits, fake_aux, labels, z, share) -> GeneratorLoss:
+        """G's loss from D's verdict on its batch (call it inside the tape that recorded G)."""
+        loss = self.loss.g_loss(fake_logits)
+        aux = self.variant.g_aux_loss(fake_aux, labels, z)
+        objective = scaled(self.g_optimizer, (loss + self.config.aux_weight * aux) * share)
+        return GeneratorLoss(objective, loss, aux)
+
+    def judge(self, images, labels):
+        """D's logits and auxiliary output, packed first for PacGAN."""
+        return self.gan.judge(pack_images(images, self.config.pack), labels, training=True)
+
+    def summary(self, d: DiscriminatorLoss, g: GeneratorLoss, share):
+        probability = lambda logits: tf.reduce_mean(tf.sigmoid(tf.cast(logits, tf.float32)))  # noqa: E731
+        out = {"d_loss": d.loss * share, "g_loss": g.loss * share,
+               "d_real": probability(d.real_logits) * share,
+               "d_fake": probability(d.fake_logits) * share}
+        if "aux_loss" in self.variant.extra_metrics:
+            out["aux_loss"] = g.aux * share
         return out
 
-    def on_replica(real, labels, noise_std, noise):
+    # ------------------------------------------------------------------ several devices
+    def play_on_replicas(self, real, labels, noise_std, draws):
+        """tf.distribute: the random numbers were drawn for the global batch; each replica plays
+        its slice with its losses divided by the number of replicas, and the optimisers sum the
+        replicas' gradients: the gradient of the global-batch mean, as on one device."""
+        per_replica = self.strategy.run(self._replica_step, args=(real, labels, noise_std, draws))
+        return {k: self.strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
+                for k, v in per_replica.items()}
+
+    def _replica_step(self, real, labels, noise_std, draws):
         context = tf.distribute.get_replica_context()
         n, i = context.num_replicas_in_sync, context.replica_id_in_sync_group
         per = tf.shape(real)[0] // n
-        local = lambda x: x[i * per:(i + 1) * per]  # noqa: E731
-        return compute(local(real), local(labels), noise_std, tf.nest.map_structure(local, noise),
-                       1.0 / n)
-
-    def step(real, labels, noise_std):
-        noise = draw(real)
-        if strategy is None:
-            out = compute(real, labels, noise_std, noise)
-        else:
-            per_replica = strategy.run(on_replica, args=(real, labels, noise_std, noise))
-            out = {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
-                   for k, v in per_replica.items()}
-        if step_counter is not None:
-            step_counter.assign_add(1)
-        return out
-
-    return tf.function(step, jit_compile=config.jit_compile and strategy is None,
-                       reduce_retracing=True)
+        local = lambda x: None if x is None else x[i * per:(i + 1) * per]  # noqa: E731
+        draws = Draws(tuple(Draw(*map(local, draw)) for draw in draws.d), local(draws.g_noise))
+        return self.play(local(real), local(labels), noise_std, draws, 1.0 / n)
 
 
-def make_optimizers(config: TrainConfig, gan: GAN):
+def make_train_step(gan, g_optimizer, d_optimizer, config, rng, step_counter=None,
+                    strategy=None):
+    """The compiled train step of ``gan``'s variant (see :class:`GANStep`)."""
+    return gan.variant.make_step(gan, g_optimizer, d_optimizer, rng, step_counter, strategy)
+
+
+def make_optimizers(config, gan):
     """Adam for G and D (DCGAN's 2e-4, beta_1 0.5 by default), built at once.
 
     Keras 3 optimisers create their slot variables lazily on the first update; building them now
@@ -263,3 +248,7 @@ def make_optimizers(config: TrainConfig, gan: GAN):
     g_opt.build(gan.generator.trainable_variables)
     d_opt.build(gan.discriminator.trainable_variables)
     return g_opt, d_opt
+
+
+__all__ = ["GANStep", "Draw", "Draws", "DiscriminatorLoss", "GeneratorLoss", "pack_images",
+           "scaled", "apply", "make_train_step", "make_optimizers"]

@@ -1,26 +1,25 @@
-"""The training loop around the compiled step: data, checkpoints, logs, pictures.
+"""The training loop: data in, compiled steps, callbacks around them.
 
 A run directory looks like this::
 
     RUN_DIR/
-      config.json        the TrainConfig the run was started with
+      config.json        the TrainConfig the run was started with (and any recorded changes)
       checkpoints/       the last few tf.train.Checkpoint files (see checkpoint.py)
       log.csv            one row per step: step, epoch, d_loss, g_loss, d_real, d_fake, seconds
-      samples/           a grid from the same fixed latent vectors at each epoch's end
+      samples/           a grid from the same fixed inputs at each epoch's end
+      tensorboard/       the same metrics and grids for TensorBoard
       losses.png         loss curves and D's outputs, drawn at the end
 
-Usage::
+Everything in that list but config.json is written by a callback (callbacks.py); ``train`` is
+the loop and nothing else. Usage::
 
-    trainer = Trainer(TrainConfig(model="dcgan", dataset="mnist", epochs=5), "checkpoints/my_run")
+    trainer = Trainer(TrainConfig(model="dcgan", dataset="mnist", epochs=5), "runs/my_run")
     history = trainer.train()
 """
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import math
-import shutil
 import signal
 import threading
 import time
@@ -28,15 +27,16 @@ from pathlib import Path
 
 import numpy as np
 
+from gan_lib import callbacks as cb
 from gan_lib.config import TrainConfig
 from gan_lib.data import ImageSet, batches, load_dataset, steps_per_epoch, to_uint8
 from gan_lib.errors import CheckpointError, ConfigError, DivergenceError
-from gan_lib.io import atomic_write_text
 from gan_lib.progress import Progress
+from gan_lib.rundir import RunDir
 
 LOG_FIELDS = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
-METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]  # (+ aux_loss for acgan / infogan)
-FIXED_SAMPLES = 64
+METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]  # + the variant's extra metrics
+LOSS_LIMIT = 1e6  # a loss beyond this has left any sane range: the run is diverging
 
 
 def make_strategy(name: str):
@@ -63,6 +63,33 @@ def make_strategy(name: str):
     # of order with synchronised batch norm's own reductions.)
     return tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")],
                                           cross_device_ops=tf.distribute.ReductionToOneDevice())
+
+
+@contextlib.contextmanager
+def precision_policy(mixed: bool):
+    """Layers built inside compute in float16 when ``mixed`` (outputs stay float32); Keras's
+    global policy is restored on the way out, whatever happens."""
+    import keras
+
+    saved = keras.mixed_precision.global_policy()
+    if mixed:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(saved)
+
+
+def instance_noise_level(level: float, horizon: int, step):
+    """Instance noise's std at ``step`` (a tensor): ``level``, annealed linearly to 0 at
+    ``horizon``. It depends on the absolute step only, and is computed by the same float32 ops
+    inside the compiled loop and outside it, so every split of a run into calls agrees."""
+    import tensorflow as tf
+
+    if not level:
+        return tf.constant(0.0)
+    done = tf.cast(step, tf.float32) / tf.constant(float(horizon), tf.float32)
+    return tf.constant(level, tf.float32) * tf.maximum(0.0, 1.0 - done)
 
 
 class _StopRequests:
@@ -98,157 +125,160 @@ class Trainer:
     """Trains one GAN described by a :class:`TrainConfig`, optionally in a run directory.
 
     ``out_dir=None`` keeps everything in memory (handy in notebooks). With a directory:
-    ``resume=True`` continues its latest checkpoint; ``overwrite=True`` deletes an earlier run
-    there first; with neither, a directory that already holds checkpoints is refused rather than
-    silently mixed with a new run.
+    ``resume=True`` continues its latest checkpoint; ``overwrite=True`` replaces an earlier run
+    there (only what the kit wrote is deleted, see rundir.py); with neither, a directory that
+    already holds a run is refused rather than silently mixed with a new one. ``callbacks`` are
+    added to the built-in ones (see callbacks.py).
     """
 
     def __init__(self, config: TrainConfig, out_dir=None, resume: bool = False,
-                 overwrite: bool = False, data: ImageSet | None = None):
-        import keras
-        import tensorflow as tf
-
-        from gan_lib.checkpoint import RunCheckpoint, model_spec
-        from gan_lib.models import build_gan
-        from gan_lib.train_step import make_optimizers, make_train_step
-
+                 overwrite: bool = False, data: ImageSet | None = None, callbacks=()):
         self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.run = RunDir(self.out_dir) if self.out_dir is not None else None
+        config = self._checked_config(config, resume, overwrite)
+        self._use_data(config, data)
+        self._build()
+        self.history = {k: [] for k in self.log_fields}
+        self.interrupted, self.last_call, self.last_grid, self._progress = False, {}, None, None
+        self.callbacks = self._builtin_callbacks() + list(callbacks)
+        self.checkpoint = None
+        if self.run is not None:
+            with self.run.lock():
+                self._open_run(resume, overwrite)
+
+    # ----------------------------------------------------------------------------- set-up
+    def _checked_config(self, config, resume, overwrite) -> TrainConfig:
         if resume and overwrite:
             raise ConfigError("--resume and --overwrite contradict each other; choose one")
-        if resume and self.out_dir is None:
+        if resume and self.run is None:
             raise ConfigError("resuming needs the run directory (--out RUN_DIR)")
         config.validate()
+        if self.run is None:
+            return config
+        self.run.check_usable()
         if resume:
-            config = self._resumed_config(config)
-        elif self.out_dir is not None and not overwrite:
-            self._refuse_existing_run(config)
-
-        if data is None:
-            data = load_dataset(config.dataset, "train", config.resolution, config.channels)
-        config.resolution, config.channels = int(data.shape[0]), int(data.shape[2])
-        config.num_classes = data.num_classes
-        config.validate()
-        self.config, self.data = config, data
-        self.steps_per_epoch = steps_per_epoch(data, config.batch_size)
-        if self.steps_per_epoch == 0:
-            raise ConfigError(f"--batch-size {config.batch_size} is larger than the dataset "
-                              f"({len(data)} images); lower it")
-
-        keras.utils.set_random_seed(config.seed)  # the initial weights
-        self.strategy = make_strategy(config.strategy)
-        if self.strategy is not None and config.batch_size % self.strategy.num_replicas_in_sync:
-            raise ConfigError(f"--batch-size {config.batch_size} must be a multiple of the "
-                              f"{self.strategy.num_replicas_in_sync} devices in use")
-        policy = keras.mixed_precision.global_policy()
-        if config.mixed_precision:  # layers built now compute in float16, outputs stay float32
-            keras.mixed_precision.set_global_policy("mixed_float16")
-        try:
-            with self.strategy.scope() if self.strategy else contextlib.nullcontext():
-                self.gan = build_gan(config, data.shape, data.num_classes)
-                self.g_optimizer, self.d_optimizer = make_optimizers(config, self.gan)
-        finally:
-            keras.mixed_precision.set_global_policy(policy)
-        aux = ["aux_loss"] if self.gan.kind in ("acgan", "infogan", "pix2pix") else []
-        self.metric_keys, self.log_fields = METRICS + aux, LOG_FIELDS + aux
-        # The random generator and the step counter live outside the strategy: both are used
-        # in cross-replica context only (all random numbers are drawn for the global batch).
-        self.rng = tf.random.Generator.from_seed(config.seed)
-        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        if config.model == "pix2pix":
-            if self.strategy is not None:
-                raise ConfigError("pix2pix trains on one device; drop --strategy")
-            from gan_lib.pix2pix import make_pix2pix_step
-
-            self._train_step = make_pix2pix_step(self.gan, self.g_optimizer, self.d_optimizer,
-                                                 config, self.step)
+            return self._resumed_config(config)
+        if overwrite:
+            self.run.check_overwritable()
         else:
-            self._train_step = make_train_step(self.gan, self.g_optimizer, self.d_optimizer,
-                                               config, self.rng, self.step, self.strategy)
-        self._multi_step = self._build_multi_step()
-        self.history = {k: [] for k in self.log_fields}
-        self.interrupted = False
-        self.fixed_z, self.fixed_labels = self._fixed_inputs()
-        self.monitor = None
-        if config.collapse_monitor:
-            from gan_lib.monitor import CollapseMonitor
+            self._refuse_existing_run(config)
+        return config
 
-            self.monitor = CollapseMonitor(config.dataset, self.gan, seed=config.seed)
-
-        self.checkpoint = None
-        if self.out_dir is not None:
-            if overwrite and self.out_dir.exists():
-                shutil.rmtree(self.out_dir)
-            spec = model_spec(config, data.shape, data.num_classes)
-            self.checkpoint = RunCheckpoint(self.out_dir / "checkpoints", self.gan,
-                                            self.g_optimizer, self.d_optimizer, self.rng,
-                                            self.step, spec, config.keep_checkpoints)
-            if resume:
-                path = self.checkpoint.restore_latest()
-                self._load_log()
-                self._load_monitor()
-                self._say(f"resumed {self.out_dir} from step {self.global_step} ({path})")
-            else:
-                (self.out_dir / "samples").mkdir(parents=True, exist_ok=True)
-                config.save(self.out_dir / "config.json")
-
-    # ----------------------------------------------------------------------------- set-up helpers
     def _resumed_config(self, config: TrainConfig) -> TrainConfig:
+        """The saved config, with the new length, bookkeeping and any learning-rate change (a
+        recorded change); any other difference is refused."""
         saved_path = self.out_dir / "config.json"
         if not saved_path.exists():
             raise CheckpointError(f"{self.out_dir} holds no run to resume (no config.json); "
                                   "start it without --resume")
         saved = TrainConfig.load(saved_path)
-        # Fill what the saved run resolved from its data so that only real differences remain.
-        for name in ("resolution", "channels", "num_classes"):
-            if getattr(config, name) is None:
-                setattr(config, name, getattr(saved, name))
         diffs = saved.differences(config)
         if diffs:
             raise ConfigError(f"{self.out_dir} was started with other settings ({'; '.join(diffs)});"
                               " resume with the original options or use another --out")
-        for name in ("steps", "epochs"):  # the new length wins
-            setattr(saved, name, getattr(config, name))
+        self._recorded_changes = saved.differences(config, kinds=("recorded",))
+        for name, new in vars(config).items():
+            if name not in ("changes",) and name not in {"resolution", "channels", "num_classes"}:
+                if getattr(saved, name) != new and name in _free_or_recorded():
+                    setattr(saved, name, new)
         return saved
 
     def _refuse_existing_run(self, config: TrainConfig) -> None:
-        ckpt_dir = self.out_dir / "checkpoints"
-        if ckpt_dir.exists() and any(ckpt_dir.glob("ckpt-*.index")):
+        if self.run.holds_run():
             raise ConfigError(f"{self.out_dir} already holds a run; add --resume to continue it, "
                               "--overwrite to replace it, or choose another --out")
-        saved_path = self.out_dir / "config.json"
-        if saved_path.exists():
-            diffs = TrainConfig.load(saved_path).differences(config)
-            if diffs and not all(d.split(":")[0] in ("resolution", "channels", "num_classes")
-                                 for d in diffs):
-                raise ConfigError(f"{self.out_dir} holds a run with other settings "
-                                  f"({'; '.join(diffs)}); choose another --out or add --overwrite")
 
-    def _fixed_inputs(self):
-        """The latent vectors (and labels) behind every sample grid: the same all run long, so the
-        grids show one set of samples improving. They come from their own seeded generator, not
-        the training one, so drawing them changes nothing in training."""
+    def _use_data(self, config, data) -> None:
+        if data is None:
+            data = load_dataset(config.dataset, "train", config.resolution, config.channels)
+        config.resolution, config.channels = int(data.shape[0]), int(data.shape[2])
+        config.num_classes = data.num_classes
+        self.config, self.data = config.validate(), data
+        self.steps_per_epoch = steps_per_epoch(data, config.batch_size)
+        if self.steps_per_epoch == 0:
+            raise ConfigError(f"--batch-size {config.batch_size} is larger than the dataset "
+                              f"({len(data)} images); lower it")
+        if config.instance_noise and not config.instance_noise_steps:
+            config.instance_noise_steps = self.total_steps  # fixed now, saved in config.json
+
+    def _build(self) -> None:
+        import keras
         import tensorflow as tf
 
-        fixed_rng = tf.random.Generator.from_seed(self.config.seed + 1_000_003)
-        if self.gan.kind == "pix2pix":  # the first 32 images, degraded: the grid shows triplets
-            from gan_lib.data import to_unit_range
-            from gan_lib.pix2pix import degrade
+        from gan_lib.train_step import make_optimizers
+        from gan_lib.variants import build_gan
 
-            self.fixed_targets = to_unit_range(self.data.images[:32])
-            return degrade(self.fixed_targets, self.config.task), None
-        if self.gan.conditional:
-            k = self.gan.num_classes
-            per_class = max(1, min(10, 100 // k))
-            labels = tf.constant(np.repeat(np.arange(k), per_class).astype(np.int32))
-            return self.gan.latent(fixed_rng, k * per_class), labels
-        if self.gan.kind == "infogan":  # one row per value of the categorical code
-            categories = tf.constant(np.repeat(np.arange(10), 10).astype(np.int32))
-            return self.gan.latent(fixed_rng, 100, categories=categories), None
-        return self.gan.latent(fixed_rng, FIXED_SAMPLES), None
+        c = self.config
+        keras.utils.set_random_seed(c.seed)  # the initial weights
+        self.strategy = make_strategy(c.strategy)
+        replicas = self.strategy.num_replicas_in_sync if self.strategy else 1
+        if c.batch_size % replicas:
+            raise ConfigError(f"--batch-size {c.batch_size} must be a multiple of the "
+                              f"{replicas} devices in use")
+        scope = self.strategy.scope() if self.strategy else contextlib.nullcontext()
+        with scope, precision_policy(c.mixed_precision):
+            self.gan = build_gan(c, self.data.shape, self.data.num_classes)
+            self.g_optimizer, self.d_optimizer = make_optimizers(c, self.gan)
+        self.variant = self.gan.variant
+        self.metric_keys = METRICS + list(self.variant.extra_metrics)
+        self.log_fields = LOG_FIELDS + list(self.variant.extra_metrics)
+        # The random generator and the step counter live outside the strategy: both are used
+        # in cross-replica context only (all random numbers are drawn for the global batch).
+        self.rng = tf.random.Generator.from_seed(c.seed)
+        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self._train_step = self.variant.make_step(self.gan, self.g_optimizer, self.d_optimizer,
+                                                  self.rng, self.step, self.strategy)
+        self._multi_step = self._build_multi_step()
+        # the grids' inputs come from a seeded generator of their own: drawing them changes
+        # nothing in training
+        fixed_rng = tf.random.Generator.from_seed(c.seed + 1_000_003)
+        self.fixed = self.variant.fixed_inputs(self.gan, fixed_rng, self.data)
 
-    def _say(self, message: str) -> None:
-        if self.config.verbose:
-            print(message, flush=True)
+    def _builtin_callbacks(self) -> list:
+        c, every = self.config, self.steps_per_epoch
+        grids = c.sample_every_steps or every
+        found = [cb.CollapseWatch(self, grids)] if c.collapse_monitor else []
+        if self.out_dir is None:
+            return found
+        found = [cb.SampleGrids(grids)] + found + [cb.CSVLog()]
+        if c.tensorboard:
+            found.append(cb.TensorBoard(self.out_dir / "tensorboard", grids))
+        return found + [cb.Checkpoints(c.checkpoint_every_steps or every,
+                                       c.checkpoint_every_seconds), cb.LossCurves()]
+
+    def _open_run(self, resume: bool, overwrite: bool) -> None:
+        """Restore the run (resume), or clear (overwrite) and create its folder and config."""
+        from gan_lib.checkpoint import RunCheckpoint, model_spec
+
+        extra = {}
+        for callback in self.callbacks:
+            extra.update(callback.checkpoint_objects())
+        spec = model_spec(self.config, self.data.shape, self.data.num_classes)
+        self.checkpoint = RunCheckpoint(self.out_dir / "checkpoints", self.gan, self.g_optimizer,
+                                        self.d_optimizer, self.rng, self.step, spec,
+                                        self.config.keep_checkpoints, extra)
+        if resume:
+            path = self.checkpoint.restore_latest()
+            self._apply_recorded_changes()
+            for callback in self.callbacks:
+                callback.on_resume(self)
+            self.say(f"resumed {self.out_dir} from step {self.global_step} ({path})")
+            return
+        if overwrite:
+            self.run.clear()
+        self.run.create()
+        self.config.save(self.out_dir / "config.json")
+
+    def _apply_recorded_changes(self) -> None:
+        """Learning rates given on resume replace the restored ones; the change is recorded."""
+        changes = getattr(self, "_recorded_changes", [])
+        if not changes:
+            return
+        self.g_optimizer.learning_rate.assign(self.config.lr_g)
+        self.d_optimizer.learning_rate.assign(self.config.lr_d)
+        self.config.changes.append({"step": self.global_step, "changed": changes})
+        self.config.save(self.out_dir / "config.json")
+        self.say(f"changed at step {self.global_step}: {'; '.join(changes)}")
 
     # ----------------------------------------------------------------------------- properties
     @property
@@ -260,211 +290,227 @@ class Trainer:
         c = self.config
         return c.steps if c.steps is not None else c.epochs * self.steps_per_epoch
 
-    # ----------------------------------------------------------------------------- training
+    @property
+    def monitor(self):
+        """The collapse monitor (with ``history``), if ``collapse_monitor`` is on."""
+        return next((c.monitor for c in self.callbacks if isinstance(c, cb.CollapseWatch)), None)
+
+    @property
+    def fixed_z(self):
+        return self.fixed.z
+
+    @property
+    def fixed_labels(self):
+        return self.fixed.labels
+
     def noise_std(self, step: int) -> float:
-        """Instance noise for ``step``: linearly annealed from ``instance_noise`` to 0."""
+        """Instance noise's std at ``step`` (see :func:`instance_noise_level`)."""
         c = self.config
-        if not c.instance_noise:
-            return 0.0
-        horizon = c.instance_noise_anneal_steps or self.total_steps
-        return c.instance_noise * max(0.0, 1.0 - step / horizon)
+        return float(instance_noise_level(c.instance_noise, c.instance_noise_steps, step))
 
-    def train(self, steps: int | None = None) -> dict:
-        """Train up to the config's total length (or ``steps`` more), returning the history.
-
-        Each call of the compiled function runs up to ``steps_per_call`` steps in a graph loop
-        (fewer when a sample grid, checkpoint or the end is due sooner), which removes Python's
-        per-step overhead. Checkpoints are written at each epoch's end (or every
-        ``checkpoint_every_steps``), every ``checkpoint_every_seconds``, at the end, and on
-        Ctrl-C/SIGTERM, after which training stops cleanly with ``self.interrupted = True``.
-        A NaN or infinite loss raises :class:`DivergenceError` without saving, so the last
-        checkpoint stays good.
-        """
-        import tensorflow as tf
-
-        c = self.config
-        start = self.global_step
-        end = self.total_steps if steps is None else start + steps
-        if start >= end:
-            self._say(f"nothing to do: the run is at step {start} of {end}")
-            return self.history
-        ckpt_every = c.checkpoint_every_steps or self.steps_per_epoch
-        sample_every = c.sample_every_steps or self.steps_per_epoch
-        iterator = iter(batches(self.data, c.batch_size, c.seed, start_step=start))
-        progress = Progress(end, start, enabled=bool(c.verbose))
-        self.interrupted = False
-        last_save = time.monotonic()
-        # "seconds" in the log counts training time across resumptions
-        t0 = time.perf_counter() - (self.history["seconds"][-1] if self.history["seconds"] else 0)
-        step = start
-        with _StopRequests() as stop:
-            try:
-                while step < end and not stop.requested:
-                    k = min(c.steps_per_call if self.strategy is None else 1, end - step, sample_every - step % sample_every,
-                            ckpt_every - step % ckpt_every)
-                    out = self._multi_step(iterator, tf.constant(k, tf.int32),
-                                           tf.constant(self.noise_std(step), tf.float32),
-                                           tf.constant(self._noise_decay(), tf.float32))
-                    out = {key: value.numpy() for key, value in out.items()}
-                    seconds = time.perf_counter() - t0
-                    for i in range(k):
-                        metrics = {key: float(value[i]) for key, value in out.items()}
-                        self._check_finite(metrics, step + i + 1)
-                        self._record(step + i + 1, metrics, seconds)
-                    step += k
-                    progress.update(step, **metrics)
-                    if step % sample_every == 0 or step == end:
-                        self.save_samples(step)
-                        if self.monitor is not None:
-                            entropy = self.monitor(self.gan, step)
-                            progress.write(f"step {step}: class entropy of samples {entropy:.3f}")
-                    if (step % ckpt_every == 0 or step == end
-                            or time.monotonic() - last_save > c.checkpoint_every_seconds):
-                        self.save()
-                        last_save = time.monotonic()
-            except KeyboardInterrupt:  # a second Ctrl-C, or an interrupt outside the main thread
-                stop.requested = True
-            finally:
-                progress.close()
-            if stop.requested:
-                self.interrupted = True
-                saved = self.save() if self.checkpoint else None
-                progress.write(f"interrupted at step {self.global_step}"
-                               + (f"; checkpoint saved to {saved}; continue with --resume"
-                                  if saved else ""))
-        if self.out_dir is not None and self.history["step"]:
-            from gan_lib.plotting import plot_history
-
-            plot_history(self.history, self.out_dir / "losses.png", title=self.describe())
-        return self.history
-
-    def _build_multi_step(self):
-        """``k`` train steps in one graph: a ``tf.while_loop`` that pulls each batch from the
-        tf.data iterator itself and stacks the per-step metrics."""
-        import tensorflow as tf
-
-        step_fn, keys = self._train_step, self.metric_keys
-        if self.strategy is not None:
-            # One step per call: collective ops (gradient all-reduce, synchronised batch norm)
-            # inside a graph while-loop can pair up out of order between replicas.
-            @tf.function
-            def single_step(iterator, k, noise_std, noise_decay):
-                images, labels = next(iterator)
-                metrics = step_fn(images, labels, noise_std)
-                return {key: tf.reshape(tf.cast(metrics[key], tf.float32), [1]) for key in keys}
-
-            return single_step
-
-        @tf.function
-        def multi_step(iterator, k, noise_std, noise_decay):
-            arrays = {key: tf.TensorArray(tf.float32, size=k) for key in keys}
-            for i in tf.range(k):
-                images, labels = next(iterator)
-                std = tf.maximum(0.0, noise_std - noise_decay * tf.cast(i, tf.float32))
-                metrics = step_fn(images, labels, std)
-                arrays = {key: arrays[key].write(i, tf.cast(metrics[key], tf.float32))
-                          for key in keys}
-            return {key: arrays[key].stack() for key in keys}
-
-        return multi_step
-
-    def _noise_decay(self) -> float:
-        """How much the instance-noise level drops per step (linear annealing)."""
-        c = self.config
-        if not c.instance_noise:
-            return 0.0
-        return c.instance_noise / (c.instance_noise_anneal_steps or self.total_steps)
-
-    @staticmethod
-    def _check_finite(metrics: dict, step: int) -> None:
-        bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(metrics[k])]
-        if bad:
-            raise DivergenceError(
-                f"{' and '.join(bad)} became {metrics[bad[0]]} at step {step}; the last "
-                f"checkpoint is intact: lower the learning rates (--lr-g/--lr-d) or try "
-                f"another --loss, then --resume")
-
-    def _record(self, step: int, metrics: dict, seconds: float) -> None:
-        row = dict(metrics, step=step, epoch=(step - 1) // self.steps_per_epoch + 1,
-                   seconds=round(seconds, 3))
-        for key in self.log_fields:
-            self.history[key].append(row[key])
+    def say(self, message: str) -> None:
+        """Print a message (if verbose) without garbling the progress line."""
+        if not self.config.verbose:
+            return
+        if self._progress is not None:
+            self._progress.write(message)
+        else:
+            print(message, flush=True)
 
     def describe(self) -> str:
         c = self.config
         return f"{c.model} on {Path(c.dataset).name}, {c.loss} loss, batch {c.batch_size}"
 
+    # ----------------------------------------------------------------------------- training
+    def train(self, steps: int | None = None) -> dict:
+        """Train up to the config's total length (or ``steps`` more), returning the history.
+
+        Each compiled call runs up to ``steps_per_call`` steps in a graph loop, ending early on
+        any callback's interval. Ctrl-C/SIGTERM stop after the current call with a checkpoint
+        (``self.interrupted = True``). A NaN, infinite or runaway loss raises
+        :class:`DivergenceError` without saving, so the last checkpoint stays good.
+        """
+        start = self.global_step
+        end = self.total_steps if steps is None else start + steps
+        if start >= end:
+            self.say(f"nothing to do: the run is at step {start} of {end}")
+            return self.history
+        lock = self.run.lock() if self.run is not None else contextlib.nullcontext()
+        with lock, _StopRequests() as stop:
+            self._progress = Progress(end, start, enabled=bool(self.config.verbose))
+            try:
+                self._loop(start, end, stop)
+            except KeyboardInterrupt:  # a second Ctrl-C, or an interrupt outside the main thread
+                stop.requested = True
+            finally:
+                self._progress.close()
+            if stop.requested:
+                self._stop_interrupted()
+            for callback in self.callbacks:
+                callback.on_train_end(self)
+            self._progress = None
+        return self.history
+
+    def _loop(self, start: int, end: int, stop) -> None:
+        iterator = iter(batches(self.data, self.config.batch_size, self.config.seed,
+                                start_step=start))
+        for callback in self.callbacks:
+            callback.on_train_begin(self)
+        # "seconds" in the log counts training time across resumptions
+        t0 = time.perf_counter() - (self.history["seconds"][-1] if self.history["seconds"] else 0)
+        step = start
+        while step < end and not stop.requested:
+            k = self._call_length(step, end)
+            self.last_call = self.run_steps(iterator, k)
+            logs = self._record(step, self.last_call, time.perf_counter() - t0)
+            step += k
+            self._progress.update(step, **logs)
+            for callback in self.callbacks:
+                callback.on_steps_end(self, step, logs)
+            for callback in self.callbacks:
+                if step % self._every(callback) == 0 or step == end:
+                    callback.on_interval(self, step)
+
+    def _every(self, callback) -> int:
+        return callback.every_steps or self.steps_per_epoch
+
+    def _call_length(self, step: int, end: int) -> int:
+        """Steps in the next compiled call: up to the next callback interval or the end."""
+        k = self.config.steps_per_call if self.strategy is None else 1
+        due = [self._every(c) - step % self._every(c) for c in self.callbacks]
+        return min([k, end - step] + due)
+
+    def _record(self, start: int, rows: dict, seconds: float) -> dict:
+        """Append the call's metrics to the history, checking them; return the last step's."""
+        k = len(rows["d_loss"])
+        for i in range(k):
+            logs = {key: float(values[i]) for key, values in rows.items()}
+            self._check_losses(logs, start + i + 1)
+            logs.update(step=start + i + 1, epoch=(start + i) // self.steps_per_epoch + 1,
+                        seconds=round(seconds, 3))
+            for key in self.log_fields:
+                self.history[key].append(logs[key])
+        return {key: self.history[key][-1] for key in self.metric_keys}
+
+    def _stop_interrupted(self) -> None:
+        self.interrupted = True
+        saved = self.save() if self.checkpoint else None
+        self.say(f"interrupted at step {self.global_step}"
+                 + (f"; checkpoint saved to {saved}; continue with --resume" if saved else ""))
+
+    def run_steps(self, iterator, k: int) -> dict:
+        """Run ``k`` compiled train steps on batches from ``iterator`` (an iterator over
+        ``data.batches``); return each metric as a numpy array of ``k`` values. No logging,
+        checkpoints or callbacks: the hook benchmarks time."""
+        import tensorflow as tf
+
+        out = self._multi_step(iterator, tf.constant(k, tf.int32))
+        return {key: value.numpy() for key, value in out.items()}
+
+    def _build_multi_step(self):
+        """``k`` train steps in one graph: a ``tf.while_loop`` that pulls each batch from the
+        tf.data iterator itself and stacks the per-step metrics. Instance noise follows the
+        absolute step counter, inside the graph."""
+        import tensorflow as tf
+
+        step_fn, keys, c = self._train_step, self.metric_keys, self.config
+
+        def one_step(iterator):
+            images, labels = next(iterator)
+            std = instance_noise_level(c.instance_noise, c.instance_noise_steps, self.step)
+            metrics = step_fn(images, labels, std)
+            return {key: tf.cast(metrics[key], tf.float32) for key in keys}
+
+        if self.strategy is not None:
+            # One step per call: collective ops (gradient all-reduce, synchronised batch norm)
+            # inside a graph while-loop can pair up out of order between replicas.
+            @tf.function
+            def single_step(iterator, k):
+                return {key: tf.reshape(v, [1]) for key, v in one_step(iterator).items()}
+
+            return single_step
+
+        @tf.function
+        def multi_step(iterator, k):
+            arrays = {key: tf.TensorArray(tf.float32, size=k) for key in keys}
+            for i in tf.range(k):
+                metrics = one_step(iterator)
+                arrays = {key: arrays[key].write(i, metrics[key]) for key in keys}
+            return {key: arrays[key].stack() for key in keys}
+
+        return multi_step
+
+    def _check_losses(self, metrics: dict, step: int) -> None:
+        bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(metrics[k])
+               or abs(metrics[k]) > LOSS_LIMIT]
+        if bad:
+            raise DivergenceError(self._divergence_message(
+                f"{' and '.join(bad)} became {metrics[bad[0]]:.4g} at step {step}"))
+
+    def _divergence_message(self, what: str) -> str:
+        c = self.config
+        latest = self.checkpoint.latest if self.checkpoint else None
+        where = (f"the last checkpoint ({Path(latest).name}) is intact: continue from it with "
+                 f"lower learning rates, e.g. --resume --lr-g {c.lr_g / 4:.3g} --lr-d "
+                 f"{c.lr_d / 4:.3g}") if latest else "lower --lr-g/--lr-d and start again"
+        return f"{what}; the run is diverging; {where} (or try another --loss)"
+
+    def weights_are_finite(self) -> bool:
+        """Are all weights and optimiser moments finite? Checked before every checkpoint, so a
+        checkpoint never holds a diverged state."""
+        import tensorflow as tf
+
+        variables = (self.gan.generator.weights + self.gan.discriminator.weights
+                     + list(self.g_optimizer.variables) + list(self.d_optimizer.variables))
+        return all(bool(tf.reduce_all(tf.math.is_finite(v))) for v in variables
+                   if "float" in str(v.dtype))
+
     # ----------------------------------------------------------------------------- outputs
     def save(self) -> str | None:
-        """The logs, then a checkpoint. In this order a kill between the two leaves log rows
-        past the latest checkpoint, which a resume drops and writes again; the other order
-        could leave a checkpoint whose last steps are missing from the log for good."""
+        """Every callback's files, then a checkpoint. In this order a kill between the two
+        leaves log rows past the latest checkpoint, which a resume drops and writes again; the
+        other order could leave a checkpoint whose last steps are missing from the log."""
         if self.checkpoint is None:
             return None
-        self._write_log()
-        if self.monitor is not None:
-            m = self.monitor.history
-            rows = ["step,class_entropy"] + [f"{s},{e:.6f}" for s, e in zip(m["step"], m["entropy"])]
-            atomic_write_text(self.out_dir / "collapse_monitor.csv", "\n".join(rows) + "\n")
+        if not self.weights_are_finite():
+            raise DivergenceError(self._divergence_message(
+                f"the weights became non-finite by step {self.global_step}"))
+        for callback in self.callbacks:
+            callback.on_save(self)
         return self.checkpoint.save()
-
-    def _write_log(self) -> None:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, self.log_fields)
-        writer.writeheader()
-        for i in range(len(self.history["step"])):
-            writer.writerow({k: self.history[k][i] for k in self.log_fields})
-        atomic_write_text(self.out_dir / "log.csv", buf.getvalue())
-
-    def _load_log(self) -> None:
-        """Reload the log of the resumed run, dropping rows past the restored checkpoint (those
-        steps are trained again)."""
-        path = self.out_dir / "log.csv"
-        if not path.exists():
-            return
-        with open(path, newline="") as f:
-            for row in csv.DictReader(f):
-                if int(row["step"]) > self.global_step:
-                    break
-                for key in self.log_fields:
-                    cast = int if key in ("step", "epoch") else float
-                    self.history[key].append(cast(row[key]))
-
-    def _load_monitor(self) -> None:
-        path = self.out_dir / "collapse_monitor.csv"
-        if self.monitor is None or not path.exists():
-            return
-        with open(path, newline="") as f:
-            for row in csv.DictReader(f):
-                if int(row["step"]) <= self.global_step:
-                    self.monitor.history["step"].append(int(row["step"]))
-                    self.monitor.history["entropy"].append(float(row["class_entropy"]))
-                    self.monitor.history["histogram"].append(None)
 
     def generate(self, z=None, labels=None) -> np.ndarray:
         """Images in [-1, 1] from the generator in inference mode (batch norm uses its running
-        statistics). Defaults to the fixed latent batch used for the grids."""
+        statistics). Defaults to the fixed inputs of the sample grids."""
         if z is None:
-            z, labels = self.fixed_z, self.fixed_labels
+            z, labels = self.fixed.z, self.fixed.labels
         return self.gan.generate(z, labels, training=False).numpy()
 
+    def grid_images(self):
+        """``(uint8 images, columns)`` of the sample grid now."""
+        images, ncols = self.variant.grid(self.fixed, self.generate())
+        return to_uint8(images), ncols
+
     def save_samples(self, step: int | None = None):
-        """The grid of the fixed latent batch at ``step``; returns its path (None in memory)."""
+        """The grid of the fixed inputs at ``step``; returns its path (None in memory)."""
+        from gan_lib.plotting import image_grid, save_grid
+
+        images, ncols = self.grid_images()
+        self.last_grid = image_grid(images, ncols)
         if self.out_dir is None:
             return None
-        from gan_lib.plotting import save_grid
-
         step = self.global_step if step is None else step
         path = self.out_dir / "samples" / f"step_{step:07d}.png"
-        ncols = 10 if self.gan.conditional or self.gan.kind == "infogan" else 8
-        images = self.generate()
-        if self.gan.kind == "pix2pix":  # input | output | target, four triplets per row
-            images = np.stack([np.asarray(self.fixed_z), images, np.asarray(self.fixed_targets)],
-                              axis=1).reshape((-1,) + images.shape[1:])
-            ncols = 12
-        save_grid(to_uint8(images), path, ncols=ncols)
+        save_grid(images, path, ncols=ncols)
         return path
 
     def sample_paths(self) -> list:
         """The sample grids written so far, oldest first (e.g. for a GIF)."""
         return sorted((self.out_dir / "samples").glob("step_*.png")) if self.out_dir else []
+
+
+def _free_or_recorded() -> set:
+    import dataclasses
+
+    return {f.name for f in dataclasses.fields(TrainConfig)
+            if f.metadata["resume"] in ("free", "recorded")}

@@ -5,7 +5,8 @@ import pytest
 
 from gan_lib.config import TrainConfig
 from gan_lib.errors import ConfigError
-from gan_lib.models import (build_dcgan_discriminator, build_dcgan_generator, build_gan,
+from gan_lib.variants import build_gan
+from gan_lib.models import (build_dcgan_discriminator, build_dcgan_generator,
                             build_mlp_discriminator, build_mlp_generator)
 
 

@@ -8,8 +8,9 @@ import tensorflow as tf
 from gan_lib.cli import main
 from gan_lib.config import TrainConfig
 from gan_lib.metrics import best_matching_accuracy
-from gan_lib.models import build_gan
-from gan_lib.train_step import auxiliary_d_loss, auxiliary_g_loss, information_loss
+from gan_lib.variants import build_gan
+from gan_lib.variants.acgan import ACGAN
+from gan_lib.variants.infogan import information_loss
 
 
 def _ce(logits, label):
@@ -23,8 +24,9 @@ def test_acgan_auxiliary_losses_by_hand():
     labels = tf.constant([0, 2])
     expected_real = (_ce([2, 0, -1], 0) + _ce([0, 1, 0], 2)) / 2
     expected_fake = (_ce([0.5, 0.5, 0], 0) + _ce([1, -1, 3], 2)) / 2
-    d = auxiliary_d_loss("acgan", real_aux, fake_aux, labels, None, 0)
-    g = auxiliary_g_loss("acgan", fake_aux, labels, None, 0)
+    acgan = ACGAN(TrainConfig(model="acgan", steps=1))
+    d = acgan.d_aux_loss(real_aux, fake_aux, labels, None)
+    g = acgan.g_aux_loss(fake_aux, labels, None)
     assert float(d) == pytest.approx(expected_real + expected_fake, rel=1e-5)
     assert float(g) == pytest.approx(expected_fake, rel=1e-5)
 

@@ -1,0 +1,219 @@
+"""Everything around the training loop, as callbacks (in the spirit of Keras callbacks and the
+keras.io ``GANMonitor``): ``Trainer.train`` runs the steps and calls these hooks; sample grids,
+the CSV log, checkpoints, TensorBoard and the collapse monitor are each one callback, and your
+own (live notebook plots, evaluation during training, ...) go in ``Trainer(callbacks=[...])``.
+
+A callback overrides any of:
+
+* ``on_train_begin(trainer)``: before the first step of a ``train()`` call;
+* ``on_steps_end(trainer, step, logs)``: after each compiled call (which runs one or more steps);
+  ``step`` is the global step reached and ``logs`` the metrics of that last step (floats);
+* ``on_interval(trainer, step)``: every ``every_steps`` steps (``None`` = once per epoch) and at
+  the end of the run; the trainer ends its compiled calls on these boundaries;
+* ``on_save(trainer)``: write your files now; a checkpoint of the same step follows, so whatever
+  you write agrees with it (a kill in between leaves files ahead of the checkpoint, never behind);
+* ``on_resume(trainer)``: the run was just restored from a checkpoint: reload your state;
+* ``on_train_end(trainer)``: after the last step, also when training was interrupted.
+
+``checkpoint_objects()`` may return trackable objects (e.g. variables) to save in the run's
+checkpoint, so a callback with state resumes bit for bit.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+from gan_lib.io import atomic_write_text
+
+
+class Callback:
+    """Base class: every hook does nothing. ``every_steps`` sets the ``on_interval`` period."""
+
+    every_steps: int | None = None
+
+    def on_train_begin(self, trainer) -> None:
+        pass
+
+    def on_steps_end(self, trainer, step: int, logs: dict) -> None:
+        pass
+
+    def on_interval(self, trainer, step: int) -> None:
+        pass
+
+    def on_save(self, trainer) -> None:
+        pass
+
+    def on_resume(self, trainer) -> None:
+        pass
+
+    def on_train_end(self, trainer) -> None:
+        pass
+
+    def checkpoint_objects(self) -> dict:
+        return {}
+
+
+class CSVLog(Callback):
+    """``RUN_DIR/log.csv``: one row per step (step, epoch, losses, D's outputs, seconds)."""
+
+    def on_save(self, trainer):
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, trainer.log_fields)
+        writer.writeheader()
+        h = trainer.history
+        for i in range(len(h["step"])):
+            writer.writerow({k: h[k][i] for k in trainer.log_fields})
+        atomic_write_text(trainer.out_dir / "log.csv", buf.getvalue())
+
+    def on_resume(self, trainer):
+        """Reload the log, dropping rows past the restored checkpoint (trained again)."""
+        path = trainer.out_dir / "log.csv"
+        if not path.exists():
+            return
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                if int(row["step"]) > trainer.global_step:
+                    break
+                for key in trainer.log_fields:
+                    cast = int if key in ("step", "epoch") else float
+                    trainer.history[key].append(cast(row[key]))
+
+
+class SampleGrids(Callback):
+    """A grid of the fixed inputs (the same all run long) in ``RUN_DIR/samples/`` at each
+    interval, so the grids show one set of samples improving."""
+
+    def __init__(self, every_steps=None):
+        self.every_steps = every_steps
+
+    def on_interval(self, trainer, step):
+        trainer.save_samples(step)
+
+
+class Checkpoints(Callback):
+    """A checkpoint at each interval, and whenever ``seconds`` have passed since the last."""
+
+    def __init__(self, every_steps=None, seconds: float = 300.0):
+        self.every_steps, self.seconds = every_steps, seconds
+        self._last_time, self._last_step = time.monotonic(), None
+
+    def _save(self, trainer, step):
+        if step != self._last_step:
+            trainer.save()
+            self._last_time, self._last_step = time.monotonic(), step
+
+    def on_steps_end(self, trainer, step, logs):
+        if time.monotonic() - self._last_time > self.seconds:
+            self._save(trainer, step)
+
+    def on_interval(self, trainer, step):
+        self._save(trainer, step)
+
+
+class LossCurves(Callback):
+    """``RUN_DIR/losses.png`` (loss curves and D's outputs), drawn when training stops."""
+
+    def on_train_end(self, trainer):
+        if trainer.history["step"]:
+            from gan_lib.plotting import plot_history
+
+            plot_history(trainer.history, trainer.out_dir / "losses.png", title=trainer.describe())
+
+
+class CollapseWatch(Callback):
+    """The live mode-collapse monitor (monitor.py) at each sample grid, written to
+    ``RUN_DIR/collapse_monitor.csv``: the class entropy of a fixed batch of samples."""
+
+    def __init__(self, trainer, every_steps=None):
+        from gan_lib.monitor import CollapseMonitor
+
+        self.every_steps = every_steps
+        self.monitor = CollapseMonitor(trainer.config.dataset, trainer.gan,
+                                       seed=trainer.config.seed)
+
+    @property
+    def history(self):
+        return self.monitor.history
+
+    def on_interval(self, trainer, step):
+        entropy = self.monitor(trainer.gan, step)
+        trainer.say(f"step {step}: class entropy of samples {entropy:.3f}")
+
+    def on_save(self, trainer):
+        m = self.monitor.history
+        rows = ["step,class_entropy"] + [f"{s},{e:.6f}" for s, e in zip(m["step"], m["entropy"])]
+        atomic_write_text(trainer.out_dir / "collapse_monitor.csv", "\n".join(rows) + "\n")
+
+    def on_resume(self, trainer):
+        path = trainer.out_dir / "collapse_monitor.csv"
+        if not path.exists():
+            return
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                if int(row["step"]) <= trainer.global_step:
+                    self.monitor.history["step"].append(int(row["step"]))
+                    self.monitor.history["entropy"].append(float(row["class_entropy"]))
+                    self.monitor.history["histogram"].append(None)
+
+
+class TensorBoard(Callback):
+    """TensorBoard logs in ``RUN_DIR/tensorboard``: every step's metrics as scalars (the values
+    the loop already fetched, written by one compiled call per training call) and each sample
+    grid as an image. View them with ``tensorboard --logdir RUN_DIR/tensorboard`` (in Colab:
+    ``%load_ext tensorboard`` then ``%tensorboard --logdir RUN_DIR/tensorboard``)."""
+
+    def __init__(self, log_dir, every_steps=None):
+        import tensorflow as tf
+
+        self.every_steps = every_steps
+        self.writer = tf.summary.create_file_writer(str(log_dir))
+        self._write = None
+        self.enabled = available()
+
+    def on_train_begin(self, trainer):
+        if not self.enabled:
+            trainer.say("TensorBoard is not installed (pip install tensorboard): no TensorBoard "
+                        "logs for this run")
+
+    def _compile(self, keys):
+        import tensorflow as tf
+
+        @tf.function
+        def write(first_step, values):
+            with self.writer.as_default():
+                for i in tf.range(tf.shape(values[keys[0]])[0]):
+                    for key in keys:
+                        tf.summary.scalar(key, values[key][i], step=first_step + tf.cast(i, tf.int64))
+        return write
+
+    def on_steps_end(self, trainer, step, logs):
+        import tensorflow as tf
+
+        if not self.enabled:
+            return
+        rows = trainer.last_call
+        if self._write is None:
+            self._write = self._compile(sorted(rows))
+        k = len(next(iter(rows.values())))
+        self._write(tf.constant(step - k + 1, tf.int64), rows)
+
+    def on_interval(self, trainer, step):
+        import tensorflow as tf
+
+        grid = trainer.last_grid
+        if grid is not None and self.enabled:
+            image = grid[None, ..., None] if grid.ndim == 2 else grid[None]  # [1, H, W, C]
+            with self.writer.as_default():
+                tf.summary.image("samples", image, step=step)
+        self.writer.flush()
+
+    def on_train_end(self, trainer):
+        self.writer.flush()
+
+
+def available() -> bool:
+    """Is the ``tensorboard`` package (which implements ``tf.summary``) installed?"""
+    import importlib.util
+
+    return importlib.util.find_spec("tensorboard") is not None

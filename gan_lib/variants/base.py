@@ -1,0 +1,136 @@
+"""The plain GAN's answers to every question a variant answers; other variants override a few.
+
+A :class:`Variant` is bound to one :class:`~gan_lib.config.TrainConfig`. The trainer, the
+checkpoint, the sampler and the command line ask it, and only it, what differs between kinds of
+GAN: which networks to build, whether labels flow to G and D, what the latent vector holds, the
+auxiliary losses, the sample grid, the logged metrics and the checkpoint's model spec.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from gan_lib import models
+from gan_lib.errors import ConfigError
+from gan_lib.gan import GAN
+from gan_lib.losses import get_loss
+
+
+class FixedInputs(NamedTuple):
+    """What the sample grids are generated from, the same all run long."""
+
+    z: object                   # latent vectors (pix2pix: degraded input images)
+    labels: object = None       # class labels for a conditional G
+    targets: object = None      # pix2pix: the real images the inputs were made from
+
+
+class Variant:
+    """A plain (unconditional) GAN with an MLP or DCGAN body."""
+
+    kind = "gan"                # GAN.kind, shown in logs and checked by the notebooks
+    conditional = False         # G takes a class label
+    d_takes_labels = False      # D takes the label too (cGAN)
+    code_size = 0               # latent numbers beyond the noise (InfoGAN's codes)
+    extra_metrics: tuple = ()   # logged besides d_loss, g_loss, d_real, d_fake
+    grid_columns = 8
+    grid_size = 64
+
+    def __init__(self, config):
+        self.config = config
+
+    # ------------------------------------------------------------------ configuration
+    @property
+    def arch(self) -> str:
+        """The body of the networks: ``mlp`` or ``dcgan``."""
+        return self.config.model if self.config.model in ("mlp", "dcgan") else \
+            (self.config.arch or "dcgan")
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` for settings this variant cannot train with."""
+        c = self.config
+        if c.resolution is not None and self.arch == "mlp" and c.resolution > 64:
+            raise ConfigError(f"an MLP at {c.resolution}x{c.resolution} is too large to be "
+                              "useful; use --model dcgan")
+
+    def spec(self, image_shape, num_classes) -> dict:
+        """The facts that decide the variables' shapes; equal specs can share a checkpoint."""
+        c, arch = self.config, self.arch
+        return {
+            "model": c.model, "arch": arch, "image_shape": list(image_shape),
+            "latent_dim": c.latent_dim, "num_classes": num_classes if self.conditional else None,
+            "mlp_hidden": list(c.mlp_hidden) if arch == "mlp" else None,
+            "base_filters": c.base_filters if arch != "mlp" else None,
+            "spectral_norm": c.spectral_norm, "pack": c.pack,
+        }
+
+    # ------------------------------------------------------------------ networks
+    def aux_outputs(self, num_classes) -> int:
+        """Size of D's second output (0: D returns its logit only)."""
+        return 0
+
+    def build(self, image_shape, num_classes=None) -> GAN:
+        """The generator and discriminator for images of ``image_shape``."""
+        c = self.config
+        if self.conditional and not num_classes:
+            raise ConfigError(f"a {c.model} needs class labels, and dataset '{c.dataset}' has "
+                              "none; use a labelled dataset (mnist, fashion_mnist, or a folder "
+                              "with one sub-folder per class)")
+        classes = num_classes if self.conditional else None
+        d_classes = classes if self.d_takes_labels else None
+        latent, heads = c.latent_dim + self.code_size, self.aux_outputs(num_classes)
+        sync = c.strategy != "none"
+        if self.arch == "mlp":
+            g = models.build_mlp_generator(latent, image_shape, c.mlp_hidden, classes)
+            packed = image_shape[:2] + (image_shape[2] * c.pack,)
+            d = models.build_mlp_discriminator(packed, c.mlp_hidden, d_classes, c.d_dropout,
+                                               c.spectral_norm, heads)
+        else:
+            res, ch = image_shape[0], image_shape[2]
+            g = models.build_dcgan_generator(latent, res, ch, c.base_filters, classes, sync)
+            d = models.build_dcgan_discriminator(res, ch, c.base_filters, d_classes, c.d_dropout,
+                                                 c.spectral_norm, c.pack, heads, sync)
+        return GAN(g, d, latent, tuple(image_shape), classes, self)
+
+    def latent(self, rng, n, noise_dim, **codes):
+        """``n`` latent vectors: standard normal noise."""
+        return rng.normal([n, noise_dim])
+
+    # ------------------------------------------------------------------ losses and step
+    def loss(self):
+        """The pair of GAN loss functions (see losses.py) named by ``--loss``."""
+        return get_loss(self.config.loss)
+
+    def d_aux_loss(self, real_aux, fake_aux, labels, z):
+        """A loss D adds to its own (ACGAN's class loss, InfoGAN's information loss)."""
+        return 0.0
+
+    def g_aux_loss(self, fake_aux, labels, z):
+        return 0.0
+
+    def after_discriminator_update(self, gan) -> None:
+        """Called inside the step after every D update (e.g. to clip D's weights)."""
+        return None
+
+    def make_step(self, gan, g_optimizer, d_optimizer, rng, step_counter=None, strategy=None):
+        """The compiled train step (see train_step.py)."""
+        from gan_lib.train_step import GANStep
+
+        return GANStep(gan, g_optimizer, d_optimizer, self.config, rng, step_counter,
+                       strategy).compiled()
+
+    # ------------------------------------------------------------------ sample grids
+    def fixed_inputs(self, gan, rng, data) -> FixedInputs:
+        """The inputs behind every sample grid, drawn from ``rng`` (a seeded generator of
+        their own, so drawing them changes nothing in training)."""
+        return FixedInputs(gan.latent(rng, self.grid_size))
+
+    def grid(self, fixed: FixedInputs, images) -> tuple:
+        """``(images, columns)`` of the grid for generated ``images``."""
+        return images, self.grid_columns
+
+
+def labels_per_class(num_classes: int, total: int = 100) -> np.ndarray:
+    """Class labels 0, 0, ..., 1, 1, ...: one grid row per class, up to 10 samples each."""
+    per_class = max(1, min(10, total // num_classes))
+    return np.repeat(np.arange(num_classes), per_class).astype(np.int32)
