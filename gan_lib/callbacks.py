@@ -164,27 +164,32 @@ class TensorBoard(Callback):
     ``%load_ext tensorboard`` then ``%tensorboard --logdir RUN_DIR/tensorboard``)."""
 
     def __init__(self, log_dir, every_steps=None):
-        import tensorflow as tf
-
-        self.every_steps = every_steps
-        self.writer = tf.summary.create_file_writer(str(log_dir))
-        self._write = None
+        self.every_steps, self.log_dir = every_steps, log_dir
+        self.writer = self._write = None
         self.enabled = available()
 
     def on_train_begin(self, trainer):
+        import tensorflow as tf
+
         if not self.enabled:
             trainer.say("TensorBoard is not installed (pip install tensorboard): no TensorBoard "
                         "logs for this run")
+        elif self.writer is None:  # created now, not before: a refused run writes nothing
+            self.writer = tf.summary.create_file_writer(str(self.log_dir))
 
     def _compile(self, keys):
         import tensorflow as tf
+        from tensorboard.plugins.scalar.metadata import create_summary_metadata
+
+        scalar = create_summary_metadata(display_name=None, description=None)
 
         @tf.function
-        def write(first_step, values):
+        def write(first_step, values):  # tf.summary.write: tags without the loop's name scope
             with self.writer.as_default():
                 for i in tf.range(tf.shape(values[keys[0]])[0]):
+                    step = first_step + tf.cast(i, tf.int64)
                     for key in keys:
-                        tf.summary.scalar(key, values[key][i], step=first_step + tf.cast(i, tf.int64))
+                        tf.summary.write(key, values[key][i], step=step, metadata=scalar)
         return write
 
     def on_steps_end(self, trainer, step, logs):
@@ -206,10 +211,11 @@ class TensorBoard(Callback):
             image = grid[None, ..., None] if grid.ndim == 2 else grid[None]  # [1, H, W, C]
             with self.writer.as_default():
                 tf.summary.image("samples", image, step=step)
-        self.writer.flush()
+            self.writer.flush()
 
     def on_train_end(self, trainer):
-        self.writer.flush()
+        if self.writer is not None:
+            self.writer.flush()
 
 
 def available() -> bool:

@@ -90,6 +90,18 @@ class RunCheckpoint:
             g_optimizer=g_optimizer, d_optimizer=d_optimizer, rng=rng, step=step,
             spec=tf.Variable(json.dumps(spec, sort_keys=True), trainable=False), **(extra or {}))
         self.manager = self._manager()
+        self.variables = (gan.generator.weights + gan.discriminator.weights
+                          + list(g_optimizer.variables) + list(d_optimizer.variables))
+
+    def _write_state(self, latest: str) -> None:
+        """Rewrite a lost or stale state file from the checkpoint files up to ``latest``."""
+        from gan_lib.io import atomic_write_text
+
+        step = int(latest.rsplit("-", 1)[1])
+        kept = [p for p in reversed(find_checkpoints(self.directory))
+                if int(p.rsplit("-", 1)[1]) <= step and Path(p + ".index").exists()]
+        atomic_write_text(self.directory / "checkpoint",
+                          _state_text(latest, kept[-self.max_to_keep:]))
 
     def _manager(self):
         return tf.train.CheckpointManager(self.checkpoint, str(self.directory),
@@ -116,18 +128,33 @@ class RunCheckpoint:
         """Restore the newest intact checkpoint, warning about damaged ones; rebuild the state
         file if it was lost. Raises :class:`CheckpointError` if there is none, if it belongs to
         another model, or if every one is damaged."""
-        path = restore_newest(self.directory, lambda p: restore(self.checkpoint, p, self.spec))
+        def restore_one(path):
+            restore(self.checkpoint, path, self.spec)
+            if not all_finite(self.variables):  # a diverged state: roll back one further
+                raise ValueError("it holds non-finite weights or optimiser moments")
+
+        path = restore_newest(self.directory, restore_one)
         if self.manager.latest_checkpoint != path:  # state file missing or stale: rewrite it
-            kept = [p for p in reversed(find_checkpoints(self.directory))
-                    if int(p.rsplit("-", 1)[1]) <= int(path.rsplit("-", 1)[1])]
-            kept = kept[-self.max_to_keep:]
-            tf.compat.v1.train.update_checkpoint_state(
-                str(self.directory), path, all_model_checkpoint_paths=kept,
-                all_model_checkpoint_timestamps=[Path(p + ".index").stat().st_mtime
-                                                 if Path(p + ".index").exists() else 0.0
-                                                 for p in kept])
+            self._write_state(path)
             self.manager = self._manager()
         return path
+
+
+def all_finite(variables) -> bool:
+    """Are all floating-point ``variables`` (Keras or TensorFlow) finite?"""
+    return all(bool(tf.reduce_all(tf.math.is_finite(v))) for v in variables
+               if "float" in str(v.dtype))
+
+
+def _state_text(latest: str, kept: list) -> str:
+    """TensorFlow's ``checkpoint`` state file (a text protobuf) naming ``kept`` checkpoints, the
+    newest last, with their files' times (the manager deletes the oldest beyond max_to_keep)."""
+    times = [Path(p + ".index").stat().st_mtime for p in kept]
+    lines = [f'model_checkpoint_path: "{Path(latest).name}"']
+    lines += [f'all_model_checkpoint_paths: "{Path(p).name}"' for p in kept]
+    lines += [f"all_model_checkpoint_timestamps: {t}" for t in times]
+    lines.append(f"last_preserved_timestamp: {min(times, default=0.0) - 1}")
+    return "\n".join(lines) + "\n"
 
 
 def read_spec(path) -> dict | None:
@@ -175,3 +202,23 @@ def restore_parts(run_dir, spec: dict, **parts) -> str:
         status.assert_existing_objects_matched()  # ...but all of what we asked for
 
     return restore_newest(Path(run_dir) / "checkpoints", restore_one)
+
+
+def load_generator(run_dir, with_discriminator: bool = False):
+    """``(gan, config)`` for the run in ``run_dir``, the generator (and with
+    ``with_discriminator`` also D) at the newest intact checkpoint (see checkpoint.py)."""
+    from gan_lib.config import TrainConfig
+    from gan_lib.variants import build_gan
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.json").is_file():
+        raise CheckpointError(f"{run_dir} is not a run directory (no config.json); pass the --out "
+                              "folder of a training run")
+    config = TrainConfig.load(run_dir / "config.json")
+    image_shape = (config.resolution, config.resolution, config.channels)
+    gan = build_gan(config, image_shape, config.num_classes)
+    parts = {"generator": gan.generator}
+    if with_discriminator:
+        parts["discriminator"] = gan.discriminator
+    restore_parts(run_dir, model_spec(config, image_shape, config.num_classes), **parts)
+    return gan, config

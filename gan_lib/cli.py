@@ -38,6 +38,18 @@ def _positive_int(text):
     return value
 
 
+def _seed(text):
+    from gan_lib.config import MAX_SEED
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be in [0, {MAX_SEED}], got {value}")
+    return value
+
+
 def _field_type(field):
     """argparse's ``type`` for a config field: parse the text, then check it with the field's
     own range and checks (config.py), so the command line and the library agree."""
@@ -127,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--run", required=True, help="run directory")
     s.add_argument("--n", type=_positive_int, required=True, help="number of images")
     s.add_argument("--out", required=True, help="FILE.png (a grid) or FILE.npz (uint8 images)")
-    s.add_argument("--seed", type=int, default=0, help="latent vectors' seed (default 0)")
+    s.add_argument("--seed", type=_seed, default=0, help="latent vectors' seed (default 0)")
     s.add_argument("--label", type=int, help="conditional runs: generate this class only")
     s.add_argument("--inputs", help="pix2pix runs: an .npz of input images (default: the test "
                                     "split, degraded for the run's task)")
@@ -138,40 +150,55 @@ def build_parser() -> argparse.ArgumentParser:
     source = e.add_mutually_exclusive_group(required=True)
     source.add_argument("--samples", help="an .npz written by `sample` (images, maybe labels)")
     source.add_argument("--run", help="evaluate this run's latest checkpoint directly")
-    e.add_argument("--dataset", choices=("mnist", "fashion_mnist"),
-                   help="the real data (needed with --samples; a run knows its own)")
+    e.add_argument("--dataset", help="the real data: mnist, fashion_mnist or a folder of images "
+                                     "(needed with --samples; a run knows its own)")
+    e.add_argument("--features", choices=("classifier", "inception"),
+                   help="embedding: the kit's classifier (default for mnist, fashion_mnist) or "
+                        "Inception-v3 with ImageNet weights (default for folders)")
     e.add_argument("--n", type=_positive_int, default=10000,
                    help="samples to draw with --run (default 10000)")
     e.add_argument("--seed", type=int, default=0, help="seed of the reference subset and samples")
     e.add_argument("--out", help="also write the JSON to this file")
+    e.add_argument("--picture", help="write the 10 most and least realistic samples to this PNG")
     return parser
 
 
 def cmd_evaluate(args) -> int:
     import json
+    import zipfile
 
     import numpy as np
 
-    from gan_lib.evaluate import evaluate_run, evaluate_samples
+    from gan_lib.evaluate import evaluate_run, evaluate_samples, save_realism_picture
     from gan_lib.io import atomic_write_text
 
+    if args.picture and not args.picture.lower().endswith(".png"):
+        raise GanKitError(f"--picture {args.picture} must end in .png")
     if args.run:
         report = evaluate_run(args.run, n=args.n, seed=args.seed)
+        images = None
     else:
         if not args.dataset:
-            raise GanKitError("--samples needs --dataset mnist or --dataset fashion_mnist")
+            raise GanKitError("--samples needs --dataset (mnist, fashion_mnist or a folder)")
         try:
             with np.load(args.samples) as npz:
                 images = npz["images"]
                 labels = npz["labels"] if "labels" in npz.files else None
-        except (OSError, ValueError, KeyError) as err:
-            raise GanKitError(f"cannot read images from {args.samples} ({type(err).__name__}); "
-                              "pass an .npz written by `python -m gan_lib sample`") from None
-        report = evaluate_samples(args.dataset, images, labels, seed=args.seed)
+        except KeyError:
+            raise GanKitError(f"{args.samples} has no 'images' array; pass an .npz written by "
+                              "`python -m gan_lib sample`") from None
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, AttributeError) as err:
+            raise GanKitError(f"cannot read images from {args.samples} ({type(err).__name__}: "
+                              "missing, truncated or not an .npz); pass an .npz written by "
+                              "`python -m gan_lib sample`") from None
+        report = evaluate_samples(args.dataset, images, labels, seed=args.seed,
+                                  features=args.features)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
         atomic_write_text(args.out, text + "\n")
+    if args.picture and images is not None:
+        save_realism_picture(images, report, args.picture)
     return 0
 
 
@@ -197,38 +224,31 @@ def cmd_train(args) -> int:
 def cmd_sample(args) -> int:
     import numpy as np
 
-    from gan_lib.sampling import load_generator, sample_images, write_samples
+    from gan_lib.checkpoint import load_generator
+    from gan_lib.sampling import check_sample_count, write_samples
 
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".npz"):
         raise GanKitError(f"--out {out} must end in .png (a grid) or .npz (an array of images)")
     gan, config = load_generator(args.run)
-    if gan.kind == "pix2pix":
-        from gan_lib.sampling import translate_images
-
-        inputs = None
-        if args.inputs:
-            try:
-                with np.load(args.inputs) as npz:
-                    inputs = npz["images"]
-            except (OSError, ValueError, KeyError) as err:
-                raise GanKitError(f"cannot read images from {args.inputs} "
-                                  f"({type(err).__name__}); pass an .npz with an 'images' array") \
-                    from None
-        images, inputs, targets = translate_images(gan, config, args.n, inputs)
-        if out.suffix.lower() == ".png":  # input | output (| target) side by side
-            parts = [inputs, images] + ([targets] if targets is not None else [])
-            images = np.stack(parts, axis=1).reshape((-1,) + images.shape[1:])
-            write_samples(out, images)
-        else:
-            write_samples(out, images, inputs=inputs, targets=targets)
-        print(f"wrote {args.n} translated images to {out}")
-        return 0
+    check_sample_count(args.n, gan.image_shape, grid=out.suffix.lower() == ".png")
+    inputs = None
     if args.inputs:
-        raise GanKitError("--inputs is for pix2pix runs; this run generates from noise")
-    images, labels = sample_images(gan, args.n, seed=args.seed, label=args.label)
-    write_samples(out, images, labels)
-    print(f"wrote {args.n} images to {out}")
+        try:
+            with np.load(args.inputs) as npz:
+                inputs = npz["images"]
+        except (OSError, ValueError, KeyError) as err:
+            raise GanKitError(f"cannot read images from {args.inputs} ({type(err).__name__}); "
+                              "pass an .npz with an 'images' array") from None
+    arrays = gan.variant.samples(gan, args.n, seed=args.seed, label=args.label, inputs=inputs)
+    if out.suffix.lower() == ".png":
+        from gan_lib.plotting import save_grid
+
+        images, ncols = gan.variant.sample_grid(arrays)
+        save_grid(images, out, ncols=ncols)
+    else:
+        write_samples(out, **arrays)
+    print(f"wrote {len(arrays['images'])} images to {out}")
     return 0
 
 

@@ -33,7 +33,9 @@ STRATEGIES = ("none", "mirrored", "tpu")
 UPDATES = ("alternating", "simultaneous")
 TASKS = ("superres", "inpaint")
 MAX_SEED = 2**32 - 1
-DATA_FIELDS = ("resolution", "channels", "num_classes")  # filled in from the data at start
+# filled in when a run starts (from the data, or the run's length): unset (None or 0) in a
+# config given for a resume means "as saved", not a change
+RESOLVED_FIELDS = ("resolution", "channels", "num_classes", "instance_noise_steps")
 
 
 def option(default, help: str, *, choices=None, low=None, high=None, low_open=False,
@@ -202,11 +204,11 @@ class TrainConfig:
 
     def differences(self, other: "TrainConfig", kinds=("fixed",)) -> list[str]:
         """Fields of the ``kinds`` of resume rule whose values differ, as 'name: a -> b'. A
-        data-derived field that ``other`` leaves unset (None) is not a difference."""
+        resolved field that ``other`` leaves unset is not a difference (see RESOLVED_FIELDS)."""
         a, b = self.to_dict(), other.to_dict()
         return [f"{f.name}: {a[f.name]!r} -> {b[f.name]!r}" for f in dataclasses.fields(self)
                 if f.metadata["resume"] in kinds and a[f.name] != b[f.name]
-                and not (f.name in DATA_FIELDS and b[f.name] is None)]
+                and not (f.name in RESOLVED_FIELDS and b[f.name] in (None, 0))]
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:

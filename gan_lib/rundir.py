@@ -77,6 +77,11 @@ class RunDir:
         except OSError as err:
             raise RunDirError.from_error(self.path, err, "run folder") from None
 
+    def check_unlocked(self) -> None:
+        """Refuse at once (before any set-up work) if another process holds the lock."""
+        with self.lock():
+            pass
+
     @contextlib.contextmanager
     def lock(self):
         """Hold the run's exclusive lock for the ``with`` block (see the module docstring)."""

@@ -1,7 +1,7 @@
-"""Generating images from a finished (or running) training run.
+"""Generating images from a trained generator, and writing them to .npz or a PNG grid.
 
-Only the generator is needed: it is rebuilt from the run's ``config.json`` and its weights are
-restored from the latest checkpoint, with a check that every one of its variables was found.
+``checkpoint.load_generator(run_dir)`` gives the generator of a run; ``sample_images`` draws from
+it in batches. (pix2pix translates images instead: see ``variants/pix2pix.py``.)
 """
 from __future__ import annotations
 
@@ -9,30 +9,31 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_lib.config import TrainConfig
 from gan_lib.data import to_uint8
-from gan_lib.errors import CheckpointError, ConfigError
+from gan_lib.errors import ConfigError
 from gan_lib.io import atomic_path
 
 
-def load_generator(run_dir, with_discriminator: bool = False):
-    """``(gan, config)`` for the run in ``run_dir``, the generator (and with
-    ``with_discriminator`` also D) at the newest intact checkpoint (see checkpoint.py)."""
-    from gan_lib.checkpoint import model_spec, restore_parts
-    from gan_lib.variants import build_gan
+MAX_SAMPLE_BYTES = 2 * 1024**3
+"""The largest array of samples made at once (2 GiB: 2.7 million MNIST images)."""
+MAX_GRID = 1024
+"""The most images one PNG grid holds."""
 
-    run_dir = Path(run_dir)
-    if not (run_dir / "config.json").is_file():
-        raise CheckpointError(f"{run_dir} is not a run directory (no config.json); pass the --out "
-                              "folder of a training run")
-    config = TrainConfig.load(run_dir / "config.json")
-    image_shape = (config.resolution, config.resolution, config.channels)
-    gan = build_gan(config, image_shape, config.num_classes)
-    parts = {"generator": gan.generator}
-    if with_discriminator:
-        parts["discriminator"] = gan.discriminator
-    restore_parts(run_dir, model_spec(config, image_shape, config.num_classes), **parts)
-    return gan, config
+
+def check_sample_count(n: int, image_shape, grid: bool = False) -> None:
+    """Refuse a sample count that is not positive, or too large to hold in memory (or, for a
+    PNG grid, to look at), before anything is generated."""
+    if n <= 0:
+        raise ConfigError(f"the number of samples must be positive, got {n}")
+    if grid and n > MAX_GRID:
+        raise ConfigError(f"--n {n} is too many images for one PNG grid (at most {MAX_GRID}); "
+                          "write an .npz instead")
+    size = n * int(np.prod(image_shape))
+    if size > MAX_SAMPLE_BYTES:
+        most = MAX_SAMPLE_BYTES // int(np.prod(image_shape))
+        raise ConfigError(f"--n {n} images of {tuple(image_shape)} need {size / 1024**3:.1f} GiB; "
+                          f"at most {most} fit in one file: sample in several runs with "
+                          "different --seed")
 
 
 def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_size: int = 500):
@@ -40,8 +41,7 @@ def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_si
     the classes, or all ``label``), from latent vectors seeded by ``seed``."""
     import tensorflow as tf
 
-    if n <= 0:
-        raise ConfigError(f"the number of samples must be positive, got {n}")
+    check_sample_count(n, gan.image_shape)
     labels = None
     if gan.conditional:
         if label is not None and not 0 <= label < gan.num_classes:
@@ -58,30 +58,6 @@ def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_si
         y = None if labels is None else tf.constant(labels[start:start + size])
         chunks.append(to_uint8(gan.generate(z, y, training=False).numpy()))
     return np.concatenate(chunks), labels
-
-
-def translate_images(gan, config, n: int, inputs=None, batch_size: int = 500):
-    """pix2pix: outputs for ``inputs`` (uint8 degraded images), or for the first ``n`` test
-    images degraded for the run's task. Returns uint8 ``(outputs, inputs, targets or None)``."""
-    from gan_lib.data import load_dataset, to_unit_range
-    from gan_lib.pix2pix import degrade
-
-    if n <= 0:
-        raise ConfigError(f"the number of samples must be positive, got {n}")
-    targets = None
-    if inputs is None:
-        test = load_dataset(config.dataset, "test")
-        targets = test.images[:n]
-        conditions = degrade(to_unit_range(targets), config.task).numpy()
-    else:
-        inputs = np.asarray(inputs)
-        if inputs.shape[1:] != tuple(gan.image_shape):
-            raise ConfigError(f"inputs are {inputs.shape[1:]}, the model takes "
-                              f"{tuple(gan.image_shape)}")
-        conditions = to_unit_range(inputs[:n]).numpy()
-    outputs = np.concatenate([to_uint8(gan.generate(conditions[i:i + batch_size]).numpy())
-                              for i in range(0, len(conditions), batch_size)])
-    return outputs, to_uint8(conditions), targets
 
 
 def write_samples(path, images: np.ndarray, labels=None, **extra) -> None:

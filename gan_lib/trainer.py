@@ -19,6 +19,7 @@ the loop and nothing else. Usage::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import signal
 import threading
@@ -156,6 +157,7 @@ class Trainer:
         if self.run is None:
             return config
         self.run.check_usable()
+        self.run.check_unlocked()
         if resume:
             return self._resumed_config(config)
         if overwrite:
@@ -177,11 +179,9 @@ class Trainer:
             raise ConfigError(f"{self.out_dir} was started with other settings ({'; '.join(diffs)});"
                               " resume with the original options or use another --out")
         self._recorded_changes = saved.differences(config, kinds=("recorded",))
-        for name, new in vars(config).items():
-            if name not in ("changes",) and name not in {"resolution", "channels", "num_classes"}:
-                if getattr(saved, name) != new and name in _free_or_recorded():
-                    setattr(saved, name, new)
-        return saved
+        new = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+               if f.metadata["resume"] in ("free", "recorded") and f.name != "changes"}
+        return dataclasses.replace(saved, **new)
 
     def _refuse_existing_run(self, config: TrainConfig) -> None:
         if self.run.holds_run():
@@ -458,12 +458,10 @@ class Trainer:
     def weights_are_finite(self) -> bool:
         """Are all weights and optimiser moments finite? Checked before every checkpoint, so a
         checkpoint never holds a diverged state."""
-        import tensorflow as tf
+        from gan_lib.checkpoint import all_finite
 
-        variables = (self.gan.generator.weights + self.gan.discriminator.weights
-                     + list(self.g_optimizer.variables) + list(self.d_optimizer.variables))
-        return all(bool(tf.reduce_all(tf.math.is_finite(v))) for v in variables
-                   if "float" in str(v.dtype))
+        return all_finite(self.gan.generator.weights + self.gan.discriminator.weights
+                          + list(self.g_optimizer.variables) + list(self.d_optimizer.variables))
 
     # ----------------------------------------------------------------------------- outputs
     def save(self) -> str | None:
@@ -508,9 +506,3 @@ class Trainer:
         """The sample grids written so far, oldest first (e.g. for a GIF)."""
         return sorted((self.out_dir / "samples").glob("step_*.png")) if self.out_dir else []
 
-
-def _free_or_recorded() -> set:
-    import dataclasses
-
-    return {f.name for f in dataclasses.fields(TrainConfig)
-            if f.metadata["resume"] in ("free", "recorded")}

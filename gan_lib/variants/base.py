@@ -119,6 +119,20 @@ class Variant:
         return GANStep(gan, g_optimizer, d_optimizer, self.config, rng, step_counter,
                        strategy).compiled()
 
+    # ------------------------------------------------------------------ sampling
+    def samples(self, gan, n, seed=0, label=None, inputs=None) -> dict:
+        """``n`` samples as uint8 arrays: ``images``, and ``labels`` for a conditional G."""
+        from gan_lib.sampling import sample_images
+
+        if inputs is not None:
+            raise ConfigError("--inputs is for pix2pix runs; this run generates from noise")
+        images, labels = sample_images(gan, n, seed=seed, label=label)
+        return {"images": images, "labels": labels}
+
+    def sample_grid(self, arrays) -> tuple:
+        """``(images, columns)`` for a PNG of ``samples``' arrays."""
+        return arrays["images"], (10 if arrays.get("labels") is not None else None)
+
     # ------------------------------------------------------------------ sample grids
     def fixed_inputs(self, gan, rng, data) -> FixedInputs:
         """The inputs behind every sample grid, drawn from ``rng`` (a seeded generator of

@@ -75,6 +75,30 @@ def build_patch_discriminator(image_shape=(28, 28, 1), base: int = 32) -> keras.
 
 
 
+def translate_images(gan, config, n: int, inputs=None, batch_size: int = 500):
+    """pix2pix: outputs for ``inputs`` (uint8 degraded images), or for the first ``n`` test
+    images degraded for the run's task. Returns uint8 ``(outputs, inputs, targets or None)``."""
+    from gan_lib.data import load_dataset, to_uint8, to_unit_range
+
+    if n <= 0:
+        raise ConfigError(f"the number of samples must be positive, got {n}")
+    targets = None
+    if inputs is None:
+        test = load_dataset(config.dataset, "test")
+        targets = test.images[:n]
+        conditions = degrade(to_unit_range(targets), config.task).numpy()
+    else:
+        inputs = np.asarray(inputs)
+        if inputs.shape[1:] != tuple(gan.image_shape):
+            raise ConfigError(f"inputs are {inputs.shape[1:]}, the model takes "
+                              f"{tuple(gan.image_shape)}")
+        conditions = to_unit_range(inputs[:n]).numpy()
+    outputs = np.concatenate([to_uint8(gan.generate(conditions[i:i + batch_size]).numpy())
+                              for i in range(0, len(conditions), batch_size)])
+    return outputs, to_uint8(conditions), targets
+
+
+
 class Pix2PixStep(GANStep):
     """D judges (input, output) pairs; G minimises the adversarial loss plus ``l1_weight`` times
     the L1 distance to the real image. The step uses no random numbers."""
@@ -146,6 +170,22 @@ class Pix2Pix(Variant):
 
         targets = to_unit_range(data.images[:32])
         return FixedInputs(degrade(targets, self.config.task), None, targets)
+
+    def samples(self, gan, n, seed=0, label=None, inputs=None):
+        """Translations of ``inputs`` (uint8 degraded images), or of the first ``n`` test
+        images degraded for the run's task (then with their ``targets``)."""
+        if label is not None:
+            raise ConfigError("--label is for conditional runs; a pix2pix run translates images")
+        images, inputs, targets = translate_images(gan, self.config, n, inputs)
+        return {"images": images, "inputs": inputs, "targets": targets}
+
+    def sample_grid(self, arrays):
+        """input | output (| target) side by side, one triplet after another."""
+        parts = [arrays["inputs"], arrays["images"]]
+        if arrays.get("targets") is not None:
+            parts.append(arrays["targets"])
+        images = arrays["images"]
+        return np.stack(parts, axis=1).reshape((-1,) + images.shape[1:]), 3 * 4
 
     def grid(self, fixed, images):
         triplets = np.stack([np.asarray(fixed.z), images, np.asarray(fixed.targets)], axis=1)
