@@ -82,8 +82,10 @@ class RunCheckpoint:
     """``tf.train.Checkpoint`` + ``CheckpointManager`` over everything in a run."""
 
     def __init__(self, directory, gan, g_optimizer, d_optimizer, rng, step, spec: dict,
-                 max_to_keep: int = 3, extra: dict | None = None):
-        self.directory = Path(directory)
+                 max_to_keep: int = 3, extra: dict | None = None, temporary: bool = False):
+        """``temporary``: restore from ``directory`` but save into a temporary folder that is
+        removed at once: what a worker other than the chief does (every worker must save)."""
+        self.directory, self.temporary = Path(directory), temporary
         self.spec, self.max_to_keep, self._step = spec, max_to_keep, step
         self.checkpoint = tf.train.Checkpoint(
             generator=gan.generator, discriminator=gan.discriminator,
@@ -117,6 +119,12 @@ class RunCheckpoint:
         and updates the ``checkpoint`` state file last, atomically, so a crash mid-save leaves
         the previous checkpoint as the latest. A failed write (disk full, read-only folder)
         removes its half-written temporary folder and raises :class:`RunDirError`."""
+        if self.temporary:
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="gan-kit-worker-") as tmp:
+                tf.train.CheckpointManager(self.checkpoint, tmp, max_to_keep=1).save()
+            return None
         try:
             return self.manager.save(checkpoint_number=int(self._step.numpy()))
         except (OSError, tf.errors.OpError) as err:

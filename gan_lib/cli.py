@@ -132,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace the run in --out (only files the kit wrote are deleted)")
     t.add_argument("--quiet", action="store_const", const=0, dest="verbose",
                    help="no progress output")
+    t.add_argument("--workers", type=lambda text: text.split(","),
+                   help="multi-worker training: every worker's host:port, the same list for "
+                        "all (writes TF_CONFIG; implies --strategy multiworker)")
+    t.add_argument("--worker-index", type=int, dest="worker_index",
+                   help="this process's place in --workers (0 is the chief, which writes the run)")
     add_config_options(t)
 
     s = sub.add_parser("sample", help="generate images from a run",
@@ -207,7 +212,14 @@ def cmd_train(args) -> int:
     from gan_lib.trainer import Trainer
 
     given = {k: v for k, v in vars(args).items()
-             if k not in ("command", "out", "resume", "overwrite")}
+             if k not in ("command", "out", "resume", "overwrite", "workers", "worker_index")}
+    if hasattr(args, "workers") != hasattr(args, "worker_index"):
+        raise GanKitError("--workers and --worker-index go together")
+    if hasattr(args, "workers"):
+        from gan_lib.distribute import write_tf_config
+
+        write_tf_config(args.workers, args.worker_index)
+        given.setdefault("strategy", "multiworker")
     saved = Path(args.out) / "config.json"
     # On --resume, options not given again are those of the run being resumed.
     base = TrainConfig.load(saved) if args.resume and saved.is_file() else TrainConfig()

@@ -29,7 +29,7 @@ from gan_lib.variants import MODELS
 
 ARCHS = ("mlp", "dcgan")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
-STRATEGIES = ("none", "mirrored", "tpu")
+STRATEGIES = ("none", "mirrored", "multiworker", "tpu")
 UPDATES = ("alternating", "simultaneous")
 TASKS = ("superres", "inpaint")
 MAX_SEED = 2**32 - 1
@@ -134,8 +134,10 @@ class TrainConfig:
     # speed
     jit_compile: bool = option(False, "XLA-compile the step (faster on GPUs)", resume="free")
     mixed_precision: bool = option(False, "float16 compute with loss scaling (for GPUs)")
-    strategy: str = option("none", "tf.distribute: mirrored over all GPUs (else CPUs), or a "
-                                   "Colab TPU", choices=STRATEGIES, resume="free")
+    strategy: str = option("none", "tf.distribute: mirrored over this machine's GPUs (else "
+                                   "CPUs), multiworker over several processes or machines "
+                                   "(TF_CONFIG), or a Colab TPU", choices=STRATEGIES,
+                           resume="free")
     steps_per_call: int = option(20, "train steps per compiled call (less Python overhead)",
                                  **POSITIVE, high=10**6, resume="free")
     # bookkeeping

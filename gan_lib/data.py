@@ -300,8 +300,12 @@ def steps_per_epoch(data: ImageSet, batch_size: int) -> int:
     return len(data) // batch_size
 
 
-def batches(data: ImageSet, batch_size: int, seed: int = 0, start_step: int = 0):
+def batches(data: ImageSet, batch_size: int, seed: int = 0, start_step: int = 0,
+            shard: tuple = (0, 1)):
     """An endless, deterministic ``tf.data.Dataset`` of ``(images, labels)`` batches.
+
+    ``shard=(i, n)``: worker ``i`` of ``n`` gets the ``i``-th of ``n`` equal slices of every global
+    batch (the batches of all workers side by side are the single-worker batches).
 
     Epoch ``e`` visits the examples in the order ``argsort(uniform(seed=(seed, e)))``; the stream
     starts at global step ``start_step``, so a resumed run continues exactly where it stopped.
@@ -328,8 +332,9 @@ def batches(data: ImageSet, batch_size: int, seed: int = 0, start_step: int = 0)
 
     def epoch_order(epoch):
         keys = tf.random.stateless_uniform([n], seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
-        order = tf.argsort(keys)[: per_epoch * batch_size]
-        return tf.data.Dataset.from_tensor_slices(tf.reshape(order, [per_epoch, batch_size]))
+        order = tf.reshape(tf.argsort(keys)[: per_epoch * batch_size], [per_epoch, batch_size])
+        width = batch_size // shard[1]
+        return tf.data.Dataset.from_tensor_slices(order[:, shard[0] * width:(shard[0] + 1) * width])
 
     first_epoch, skip = divmod(start_step, per_epoch)
     ds = tf.data.Dataset.range(first_epoch, np.iinfo(np.int64).max).flat_map(epoch_order)

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
+from gan_lib.distribute import role_of
 from gan_lib.losses import gradient_penalty
 
 
@@ -94,6 +95,8 @@ class GANStep:
         self.gan, self.variant, self.config = gan, gan.variant, config
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         self.rng, self.step_counter, self.strategy = rng, step_counter, strategy
+        # several workers each read their own shard of the global batch (see distribute.py)
+        self.role = role_of(strategy)
         self.loss = self.variant.loss()
         self.real_target, self.fake_target = 1.0 - config.label_smoothing, config.fake_label
         self.g_vars = gan.generator.trainable_variables
@@ -105,7 +108,8 @@ class GANStep:
 
     # ------------------------------------------------------------------ the step, top to bottom
     def step(self, real, labels, noise_std):
-        draws = self.draw_noise(tf.shape(real))
+        shape = tf.shape(real)  # the global batch's: this worker's shard times the workers
+        draws = self.draw_noise(tf.concat([[shape[0] * self.role.count], shape[1:]], 0))
         if self.strategy is None:
             metrics = self.play(real, labels, noise_std, draws)
         else:
@@ -219,10 +223,12 @@ class GANStep:
     def _replica_step(self, real, labels, noise_std, draws):
         context = tf.distribute.get_replica_context()
         n, i = context.num_replicas_in_sync, context.replica_id_in_sync_group
-        per = tf.shape(real)[0] // n
+        per = tf.shape(real)[0] * self.role.count // n
         local = lambda x: None if x is None else x[i * per:(i + 1) * per]  # noqa: E731
         draws = Draws(tuple(Draw(*map(local, draw)) for draw in draws.d), local(draws.g_noise))
-        return self.play(local(real), local(labels), noise_std, draws, 1.0 / n)
+        j = i - self.role.index * (n // self.role.count)  # this replica within the worker's shard
+        mine = lambda x: x[j * per:(j + 1) * per]  # noqa: E731
+        return self.play(mine(real), mine(labels), noise_std, draws, 1.0 / n)
 
 
 def make_train_step(gan, g_optimizer, d_optimizer, config, rng, step_counter=None,

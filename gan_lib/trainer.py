@@ -31,6 +31,7 @@ import numpy as np
 from gan_lib import callbacks as cb
 from gan_lib.config import TrainConfig
 from gan_lib.data import ImageSet, batches, load_dataset, steps_per_epoch, to_uint8
+from gan_lib.distribute import WorkerRole, any_worker, cluster_role, make_strategy
 from gan_lib.errors import CheckpointError, ConfigError, DivergenceError
 from gan_lib.progress import Progress
 from gan_lib.rundir import RunDir
@@ -38,32 +39,6 @@ from gan_lib.rundir import RunDir
 LOG_FIELDS = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
 METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]  # + the variant's extra metrics
 LOSS_LIMIT = 1e6  # a loss beyond this has left any sane range: the run is diverging
-
-
-def make_strategy(name: str):
-    """``None`` for one device, else a ``tf.distribute`` strategy: ``mirrored`` copies the model
-    to every GPU (or, with no GPU, every logical CPU device) and splits each batch between them;
-    ``tpu`` connects to a Colab/Cloud TPU."""
-    import tensorflow as tf
-
-    if name == "none":
-        return None
-    if name == "tpu":
-        try:
-            resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
-            tf.config.experimental_connect_to_cluster(resolver)
-            tf.tpu.experimental.initialize_tpu_system(resolver)
-        except (ValueError, tf.errors.OpError) as err:
-            raise ConfigError(f"no TPU found ({type(err).__name__}); in Colab choose a TPU "
-                              "runtime, or use --strategy mirrored / none") from None
-        return tf.distribute.TPUStrategy(resolver)
-    gpus = tf.config.list_logical_devices("GPU")
-    if gpus:
-        return tf.distribute.MirroredStrategy([d.name for d in gpus])
-    # CPU devices: reduce through one device. (Collective all-reduces on CPUs may pair up out
-    # of order with synchronised batch norm's own reductions.)
-    return tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")],
-                                          cross_device_ops=tf.distribute.ReductionToOneDevice())
 
 
 @contextlib.contextmanager
@@ -136,7 +111,11 @@ class Trainer:
                  overwrite: bool = False, data: ImageSet | None = None, callbacks=()):
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.run = RunDir(self.out_dir) if self.out_dir is not None else None
+        # Several workers train one run: only the chief (worker 0) writes it (distribute.py).
+        self.role = cluster_role() if config.strategy == "multiworker" else WorkerRole()
         config = self._checked_config(config, resume, overwrite)
+        # TensorFlow's collective ops are configured before anything else runs
+        self.strategy = make_strategy(config.strategy)
         self._use_data(config, data)
         self._build()
         self.history = {k: [] for k in self.log_fields}
@@ -144,7 +123,7 @@ class Trainer:
         self.callbacks = self._builtin_callbacks() + list(callbacks)
         self.checkpoint = None
         if self.run is not None:
-            with self.run.lock():
+            with self._run_lock():
                 self._open_run(resume, overwrite)
 
     # ----------------------------------------------------------------------------- set-up
@@ -156,10 +135,15 @@ class Trainer:
         config.validate()
         if self.run is None:
             return config
+        if resume:
+            config = self._resumed_config(config)
+        if not self.role.chief:  # the chief checks and prepares the run directory
+            config.verbose = 0
+            return config
         self.run.check_usable()
         self.run.check_unlocked()
         if resume:
-            return self._resumed_config(config)
+            return config
         if overwrite:
             self.run.check_overwritable()
         else:
@@ -210,7 +194,6 @@ class Trainer:
 
         c = self.config
         keras.utils.set_random_seed(c.seed)  # the initial weights
-        self.strategy = make_strategy(c.strategy)
         replicas = self.strategy.num_replicas_in_sync if self.strategy else 1
         if c.batch_size % replicas:
             raise ConfigError(f"--batch-size {c.batch_size} must be a multiple of the "
@@ -237,14 +220,23 @@ class Trainer:
     def _builtin_callbacks(self) -> list:
         c, every = self.config, self.steps_per_epoch
         grids = c.sample_every_steps or every
+        # workers' clocks differ: several workers checkpoint at step intervals only
+        seconds = c.checkpoint_every_seconds if self.role.count == 1 else math.inf
+        checkpoints = cb.Checkpoints(c.checkpoint_every_steps or every, seconds)
+        if not self.role.chief:  # every worker saves (the others into temporary folders)
+            return [checkpoints] if self.out_dir is not None else []
         found = [cb.CollapseWatch(self, grids)] if c.collapse_monitor else []
         if self.out_dir is None:
             return found
         found = [cb.SampleGrids(grids)] + found + [cb.CSVLog()]
         if c.tensorboard:
             found.append(cb.TensorBoard(self.out_dir / "tensorboard", grids))
-        return found + [cb.Checkpoints(c.checkpoint_every_steps or every,
-                                       c.checkpoint_every_seconds), cb.LossCurves()]
+        return found + [checkpoints, cb.LossCurves()]
+
+    def _run_lock(self):
+        """The run directory's lock, held by the chief (other workers share its run)."""
+        return self.run.lock() if self.run is not None and self.role.chief else \
+            contextlib.nullcontext()
 
     def _open_run(self, resume: bool, overwrite: bool) -> None:
         """Restore the run (resume), or clear (overwrite) and create its folder and config."""
@@ -256,13 +248,16 @@ class Trainer:
         spec = model_spec(self.config, self.data.shape, self.data.num_classes)
         self.checkpoint = RunCheckpoint(self.out_dir / "checkpoints", self.gan, self.g_optimizer,
                                         self.d_optimizer, self.rng, self.step, spec,
-                                        self.config.keep_checkpoints, extra)
+                                        self.config.keep_checkpoints, extra,
+                                        temporary=not self.role.chief)
         if resume:
             path = self.checkpoint.restore_latest()
             self._apply_recorded_changes()
             for callback in self.callbacks:
                 callback.on_resume(self)
             self.say(f"resumed {self.out_dir} from step {self.global_step} ({path})")
+            return
+        if not self.role.chief:
             return
         if overwrite:
             self.run.clear()
@@ -277,7 +272,8 @@ class Trainer:
         self.g_optimizer.learning_rate.assign(self.config.lr_g)
         self.d_optimizer.learning_rate.assign(self.config.lr_d)
         self.config.changes.append({"step": self.global_step, "changed": changes})
-        self.config.save(self.out_dir / "config.json")
+        if self.role.chief:
+            self.config.save(self.out_dir / "config.json")
         self.say(f"changed at step {self.global_step}: {'; '.join(changes)}")
 
     # ----------------------------------------------------------------------------- properties
@@ -335,8 +331,7 @@ class Trainer:
         if start >= end:
             self.say(f"nothing to do: the run is at step {start} of {end}")
             return self.history
-        lock = self.run.lock() if self.run is not None else contextlib.nullcontext()
-        with lock, _StopRequests() as stop:
+        with self._run_lock(), _StopRequests() as stop:
             self._progress = Progress(end, start, enabled=bool(self.config.verbose))
             try:
                 self._loop(start, end, stop)
@@ -353,7 +348,7 @@ class Trainer:
 
     def _loop(self, start: int, end: int, stop) -> None:
         iterator = iter(batches(self.data, self.config.batch_size, self.config.seed,
-                                start_step=start))
+                                start_step=start, shard=self.role))
         for callback in self.callbacks:
             callback.on_train_begin(self)
         # "seconds" in the log counts training time across resumptions
@@ -370,6 +365,8 @@ class Trainer:
             for callback in self.callbacks:
                 if step % self._every(callback) == 0 or step == end:
                     callback.on_interval(self, step)
+            if self.role.count > 1:  # a SIGTERM to any worker stops them all at this step
+                stop.requested = any_worker(self.strategy, stop.requested)
 
     def _every(self, callback) -> int:
         return callback.every_steps or self.steps_per_epoch
