@@ -13,7 +13,9 @@ A callback overrides any of:
 * ``on_save(trainer)``: write your files now; a checkpoint of the same step follows, so whatever
   you write agrees with it (a kill in between leaves files ahead of the checkpoint, never behind);
 * ``on_resume(trainer)``: the run was just restored from a checkpoint: reload your state;
-* ``on_train_end(trainer)``: after the last step, also when training was interrupted.
+* ``on_train_end(trainer)``: after the last step, also when training was interrupted;
+* ``after_step(trainer)``: graph code run *inside* the compiled loop after every step (e.g. a
+  moving average of the weights); it must only use TensorFlow operations.
 
 ``checkpoint_objects()`` may return trackable objects (e.g. variables) to save in the run's
 checkpoint, so a callback with state resumes bit for bit.
@@ -49,6 +51,8 @@ class Callback:
 
     def on_train_end(self, trainer) -> None:
         pass
+
+    after_step = None  # or a method: graph code run after every step (see above)
 
     def checkpoint_objects(self) -> dict:
         return {}
@@ -216,6 +220,101 @@ class TensorBoard(Callback):
     def on_train_end(self, trainer):
         if self.writer is not None:
             self.writer.flush()
+
+
+class GeneratorEMA(Callback):
+    """An exponential moving average of G's weights, the generator that samples come from.
+
+    After every step (inside the compiled loop), each trainable weight of a copy of G moves
+    towards G's: ``ema = d * ema + (1 - d) * w`` with ``d = min(decay, (1 + t) / (10 + t))`` at
+    step t (the short warm-up of TensorFlow's ExponentialMovingAverage). Averaging the last few
+    thousand generators smooths out the oscillation of the game (Karras et al., 2018; Brock et
+    al., 2019 use it for every sample they show). Batch norm's running statistics are not
+    averaged: they belong to the raw weights, so ``refresh`` recomputes them for the averaged
+    weights from a fixed set of latent vectors. The averaged weights are saved in the checkpoint
+    (``ema_generator``), so a resumed run continues the same average.
+    """
+
+    def __init__(self, trainer, decay: float):
+        import keras
+
+        self.decay = decay
+        self.model = keras.models.clone_model(trainer.gan.generator)
+        self.model.set_weights(trainer.gan.generator.get_weights())
+        self._pairs = list(zip(self.model.trainable_variables,
+                               trainer.gan.generator.trainable_variables))
+
+    def checkpoint_objects(self):
+        return {"ema_generator": self.model}
+
+    def after_step(self, trainer):
+        import tensorflow as tf
+
+        t = tf.cast(trainer.step, tf.float32)
+        d = tf.minimum(self.decay, (1.0 + t) / (10.0 + t))
+        for average, weight in self._pairs:
+            average.assign(d * average + (1.0 - d) * tf.cast(weight, average.dtype))
+
+    def refresh(self, trainer, batches: int = 8, size: int = 256):
+        """Batch-norm statistics for the averaged weights: the mean and variance of each batch
+        norm layer's inputs over ``batches`` fixed batches (a cumulative average)."""
+        import keras
+        import tensorflow as tf
+
+        norms = [layer for layer in self.model.layers
+                 if isinstance(layer, keras.layers.BatchNormalization)]
+        if not norms:
+            return self.model
+        momenta = [layer.momentum for layer in norms]
+        rng = tf.random.Generator.from_seed(trainer.config.seed + 2_000_003)
+        sampler = trainer.sampling_gan(self.model)
+        try:
+            for i in range(batches):
+                for layer in norms:
+                    layer.momentum = i / (i + 1)  # moving = running mean of the batch stats
+                z = sampler.latent(rng, size)
+                labels = (tf.range(size) % sampler.num_classes) if sampler.conditional else None
+                sampler.generate(z, labels, training=True)
+        finally:
+            for layer, momentum in zip(norms, momenta):
+                layer.momentum = momentum
+        return self.model
+
+    def on_save(self, trainer):
+        self.refresh(trainer)
+
+
+class Evaluation(Callback):
+    """Scores samples every ``every_steps`` steps with the kit's evaluation (evaluate.py):
+    precision, recall, density, coverage and FID against the real training images, written to
+    ``RUN_DIR/evaluation.csv`` and TensorBoard-free, one line each in the progress output."""
+
+    KEYS = ("precision", "recall", "density", "coverage", "fid")
+
+    def __init__(self, every_steps: int, n: int = 2000):
+        self.every_steps, self.n, self.rows = every_steps, n, []
+
+    def on_interval(self, trainer, step):
+        from gan_lib.evaluate import evaluate_samples
+        from gan_lib.sampling import sample_images
+
+        images, labels = sample_images(trainer.sampling_gan(), self.n, seed=1)
+        report = evaluate_samples(trainer.config.dataset, images, labels)
+        row = {"step": step, **{k: round(float(report[k]), 5) for k in self.KEYS}}
+        self.rows.append(row)
+        trainer.say(f"step {step}: " + ", ".join(f"{k} {row[k]:.3f}" for k in self.KEYS))
+
+    def on_save(self, trainer):
+        lines = [",".join(("step",) + self.KEYS)]
+        lines += [",".join(str(r[k]) for k in ("step",) + self.KEYS) for r in self.rows]
+        atomic_write_text(trainer.out_dir / "evaluation.csv", "\n".join(lines) + "\n")
+
+    def on_resume(self, trainer):
+        path = trainer.out_dir / "evaluation.csv"
+        if path.exists():
+            with open(path, newline="") as f:
+                self.rows = [{k: (int(v) if k == "step" else float(v)) for k, v in row.items()}
+                             for row in csv.DictReader(f) if int(row["step"]) <= trainer.global_step]
 
 
 def available() -> bool:

@@ -213,8 +213,8 @@ def restore_parts(run_dir, spec: dict, **parts) -> str:
 
 
 def load_generator(run_dir, with_discriminator: bool = False):
-    """``(gan, config)`` for the run in ``run_dir``, the generator (and with
-    ``with_discriminator`` also D) at the newest intact checkpoint (see checkpoint.py)."""
+    """``(gan, config)`` for the run in ``run_dir``: the generator (its moving average if the run
+    keeps one) and with ``with_discriminator`` also D, at the newest intact checkpoint."""
     from gan_lib.config import TrainConfig
     from gan_lib.variants import build_gan
 
@@ -225,7 +225,8 @@ def load_generator(run_dir, with_discriminator: bool = False):
     config = TrainConfig.load(run_dir / "config.json")
     image_shape = (config.resolution, config.resolution, config.channels)
     gan = build_gan(config, image_shape, config.num_classes)
-    parts = {"generator": gan.generator}
+    # with a moving average of G (--ema), samples come from the averaged weights
+    parts = {"ema_generator" if config.ema else "generator": gan.generator}
     if with_discriminator:
         parts["discriminator"] = gan.discriminator
     restore_parts(run_dir, model_spec(config, image_shape, config.num_classes), **parts)

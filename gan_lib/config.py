@@ -131,6 +131,13 @@ class TrainConfig:
     pack: int = option(1, "PacGAN: D judges packs of this many samples", **POSITIVE, high=16)
     collapse_monitor: bool = option(False, "log the class entropy of fixed samples at each "
                                            "sample grid (mnist/fashion_mnist)", resume="free")
+    ema: float = option(0.0, "decay of a moving average of G's weights that grids, samples and "
+                             "evaluation use (0: off; 0.999 is usual)", **FRACTION)
+    eval_every_steps: int | None = option(None, "score samples every N steps into "
+                                                "RUN_DIR/evaluation.csv (mnist/fashion_mnist)",
+                                          **POSITIVE, resume="free", flag="--eval-every")
+    eval_samples: int = option(2000, "samples per evaluation during training", **POSITIVE,
+                               high=100_000, resume="free")
     # speed
     jit_compile: bool = option(False, "XLA-compile the step (faster on GPUs)", resume="free")
     mixed_precision: bool = option(False, "float16 compute with loss scaling (for GPUs)")
@@ -172,9 +179,10 @@ class TrainConfig:
         if self.batch_size % self.pack:
             raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
                               f"{self.pack}")
-        if self.collapse_monitor and self.dataset not in ("mnist", "fashion_mnist"):
-            raise ConfigError("--collapse-monitor needs a classifier, which exists for mnist and "
-                              "fashion_mnist only")
+        if (self.collapse_monitor or self.eval_every_steps) and \
+                self.dataset not in ("mnist", "fashion_mnist"):
+            raise ConfigError("--collapse-monitor and --eval-every need the kit's classifier, "
+                              "which exists for mnist and fashion_mnist only")
         self.variant().validate()
         return self
 

@@ -223,9 +223,12 @@ class Trainer:
         # workers' clocks differ: several workers checkpoint at step intervals only
         seconds = c.checkpoint_every_seconds if self.role.count == 1 else math.inf
         checkpoints = cb.Checkpoints(c.checkpoint_every_steps or every, seconds)
+        ema = [cb.GeneratorEMA(self, c.ema)] if c.ema else []  # first: the others sample it
         if not self.role.chief:  # every worker saves (the others into temporary folders)
-            return [checkpoints] if self.out_dir is not None else []
-        found = [cb.CollapseWatch(self, grids)] if c.collapse_monitor else []
+            return ema + ([checkpoints] if self.out_dir is not None else [])
+        found = ema + ([cb.CollapseWatch(self, grids)] if c.collapse_monitor else [])
+        if c.eval_every_steps:
+            found.append(cb.Evaluation(c.eval_every_steps, c.eval_samples))
         if self.out_dir is None:
             return found
         found = [cb.SampleGrids(grids)] + found + [cb.CSVLog()]
@@ -290,6 +293,19 @@ class Trainer:
     def monitor(self):
         """The collapse monitor (with ``history``), if ``collapse_monitor`` is on."""
         return next((c.monitor for c in self.callbacks if isinstance(c, cb.CollapseWatch)), None)
+
+    @property
+    def ema(self):
+        """The generator-EMA callback (see callbacks.py), if ``ema`` is on."""
+        return next((c for c in self.callbacks if isinstance(c, cb.GeneratorEMA)), None)
+
+    def sampling_gan(self, generator=None):
+        """The GAN that samples come from: with ``ema`` on, its generator is the moving average
+        (batch-norm statistics refreshed for it); otherwise the GAN being trained."""
+        if generator is None and self.ema is not None:
+            generator = self.ema.refresh(self)
+        return self.gan if generator is None else dataclasses.replace(self.gan,
+                                                                      generator=generator)
 
     @property
     def fixed_z(self):
@@ -416,6 +432,9 @@ class Trainer:
             images, labels = next(iterator)
             std = instance_noise_level(c.instance_noise, c.instance_noise_steps, self.step)
             metrics = step_fn(images, labels, std)
+            for callback in self.callbacks:  # read when the loop is traced, at its first call
+                if callback.after_step is not None:
+                    callback.after_step(self)
             return {key: tf.cast(metrics[key], tf.float32) for key in keys}
 
         if self.strategy is not None:
@@ -479,7 +498,7 @@ class Trainer:
         statistics). Defaults to the fixed inputs of the sample grids."""
         if z is None:
             z, labels = self.fixed.z, self.fixed.labels
-        return self.gan.generate(z, labels, training=False).numpy()
+        return self.sampling_gan().generate(z, labels, training=False).numpy()
 
     def grid_images(self):
         """``(uint8 images, columns)`` of the sample grid now."""
