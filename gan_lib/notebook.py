@@ -178,36 +178,42 @@ class LiveView(Callback):
         self.frames += 1
         if not self.show:
             return
-        from IPython.display import display
+        import io
 
+        from IPython.display import Image, display
+
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", dpi=72)
+        picture = Image(data=buffer.getvalue(), format="png")
         if self.handle is None:
-            self.handle = display(self.fig, display_id=True)
+            self.handle = display(picture, display_id=True)
         else:
-            self.handle.update(self.fig)
+            self.handle.update(picture)
 
 
 def train_live(trainer, steps: int | None = None, every_steps: int = 100,
-               title: str | None = None, show: bool = True) -> dict:
+               title: str | None = None, show: bool = True) -> None:
     """``trainer.train(steps)`` with a :class:`LiveView` refreshed every ``every_steps`` steps.
 
     Uses the trainer's callback list when it has one; otherwise trains in chunks of
-    ``every_steps`` and calls the view's hooks itself. Returns the trainer's history.
+    ``every_steps`` and calls the view's hooks itself. The history is in ``trainer.history``
+    (nothing is returned, so a notebook cell ending in this call prints nothing more).
     """
     view = LiveView(every_steps, title=title, show=show)
     callbacks = getattr(trainer, "callbacks", None)
     if isinstance(callbacks, list):
         callbacks.append(view)
         try:
-            return trainer.train(steps)
+            trainer.train(steps)
         finally:
             callbacks.remove(view)
+        return
     end = trainer.total_steps if steps is None else trainer.global_step + steps
     view.on_train_begin(trainer)
     while trainer.global_step < end and not getattr(trainer, "interrupted", False):
         trainer.train(steps=min(every_steps, end - trainer.global_step))
         view.on_interval(trainer, trainer.global_step)
     view.on_train_end(trainer)
-    return trainer.history
 
 
 # --------------------------------------------------------------------------- latent explorer
@@ -218,7 +224,7 @@ def latent_explorer(gan, dims: int = 4, seed: int = 0, force_static: bool = Fals
     import numpy as np
     import tensorflow as tf
 
-    base = np.asarray(gan.latent(tf.random.Generator.from_seed(seed), 1))[0]
+    base = np.array(gan.latent(tf.random.Generator.from_seed(seed), 1))[0]
     info = gan.kind == "infogan"
     num_classes = gan.num_classes or 10
 
@@ -226,7 +232,7 @@ def latent_explorer(gan, dims: int = 4, seed: int = 0, force_static: bool = Fals
         z = base.copy()
         z[:len(values)] = values
         if info:
-            z = np.asarray(gan.latent(tf.random.Generator.from_seed(seed), 1,
+            z = np.array(gan.latent(tf.random.Generator.from_seed(seed), 1,
                                       categories=tf.constant([category], tf.int32),
                                       continuous=np.array([[c1, c2]], np.float32)))[0]
             z[:len(values)] = values
@@ -273,4 +279,57 @@ def latent_explorer(gan, dims: int = 4, seed: int = 0, force_static: bool = Fals
         show_grid(image(values, **extra)[None], ncols=1, size=3)
         plt.show()
 
-    return widgets.interact(draw, **sliders)
+    widgets.interact(draw, **sliders)
+    return None
+
+
+# --------------------------------------------------------------------------- quiet cells
+class _DropLines:
+    """A stdout wrapper that drops lines containing any of ``patterns``."""
+
+    def __init__(self, stream, patterns):
+        self.stream, self.patterns, self.pending = stream, patterns, ""
+
+    def write(self, text):
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            if not any(p in line for p in self.patterns):
+                self.stream.write(line + "\n")
+        return len(text)
+
+    def flush(self):
+        if self.pending and not any(p in self.pending for p in self.patterns):
+            self.stream.write(self.pending)
+        self.pending = ""
+        self.stream.flush()
+
+
+class quiet_training:
+    """``with quiet_training():`` around a cell that builds and trains many trainers.
+
+    Drops the collapse monitor's per-grid lines ("step N: class entropy of samples ...", which the
+    notebook plots instead) and TensorFlow's "triggered tf.function retracing" warnings: each new
+    trainer compiles its own step function, so a loop over trainers retraces by design.
+    """
+
+    PATTERNS = ("class entropy of samples", "triggered tf.function retracing")
+
+    def __enter__(self):
+        import logging
+        import sys
+
+        self._stdout = sys.stdout
+        sys.stdout = _DropLines(sys.stdout, self.PATTERNS)
+        self._logger = logging.getLogger("tensorflow")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.ERROR)
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.stdout.flush()
+        sys.stdout = self._stdout
+        self._logger.setLevel(self._level)
+        return False

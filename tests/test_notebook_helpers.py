@@ -61,8 +61,8 @@ def test_train_live_without_trainer_callbacks_trains_in_chunks():
     from gan_lib.notebook import train_live
 
     trainer = FakeTrainer()
-    history = train_live(trainer, every_steps=12, show=False)
-    assert trainer.trained_chunks == [12, 12, 6] and history["step"][-1] == 30
+    assert train_live(trainer, every_steps=12, show=False) is None
+    assert trainer.trained_chunks == [12, 12, 6] and trainer.history["step"][-1] == 30
 
 
 def test_train_live_uses_the_trainers_callback_list_when_there_is_one():
