@@ -33,6 +33,9 @@ combined model) freezes D *everywhere*, because Keras 3 reads the flag when a mo
 is first built, at its first ``train_on_batch``; so the fixed loop sets the flag right before each
 call: True for D's own update, False for the combined model's. ``gan_lib``'s own step
 (train_step.py) needs no flag at all: each ``GradientTape`` update names the variables it changes.
+
+At the end of the module, ``compile_seed_loop`` and ``seed_train_step`` keep the seed's
+``train_on_batch`` style for any G and D, freezing done right (benchmarks/throughput.py times it).
 """
 from __future__ import annotations
 
@@ -172,3 +175,51 @@ def fakes_called_real_from_seed_table(table: dict = SEED_TABLE) -> float:
     FP / n = recall * (1 / precision - 1).
     """
     return table["recall"] * (1.0 / table["precision"] - 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# The seed's train_on_batch *style*, made correct for Keras 3, for any G and D (benchmarks/
+# throughput.py times it against gan_lib's compiled step). Unlike the seed, it freezes D inside
+# the combined model, by setting the flag before each call (see the module docstring).
+# --------------------------------------------------------------------------------------------
+def compile_seed_loop(generator, discriminator, latent_dim: int, num_classes=None,
+                      lr: float = LR, beta_1: float = BETA_1, from_logits: bool = True):
+    """Compile D on its own, then D frozen inside a combined ``D(G(z))``; return the combined
+    model. ``from_logits`` matches gan_lib's discriminators, which return logits."""
+    loss = keras.losses.BinaryCrossentropy(from_logits=from_logits)
+    discriminator.compile(loss=loss, optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
+    discriminator.trainable = False
+    z = keras.Input((latent_dim,))
+    if num_classes:
+        label = keras.Input((), dtype="int32")
+        inputs, judged = [z, label], discriminator([generator([z, label]), label])
+    else:
+        inputs, judged = z, discriminator(generator(z))
+    combined = keras.Model(inputs, judged, name="seed_combined")
+    combined.compile(loss=loss, optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
+    return combined
+
+
+def seed_train_step(generator, discriminator, combined, real_images, rng, latent_dim=LATENT_DIM,
+                    fix_trainable: bool = True, labels=None):
+    """One step of that loop on a batch of real images (in [-1, 1]); returns (d_loss, g_loss).
+
+    ``fix_trainable=False`` leaves ``discriminator.trainable = False`` as set once by
+    ``compile_seed_loop`` (the Keras 2 idiom): in Keras 3 D's own updates then change nothing.
+    ``labels`` (for a conditional G and D) go with both the real and the generated batch.
+    """
+    batch = len(real_images)
+    ones, zeros = np.ones((batch, 1), np.float32), np.zeros((batch, 1), np.float32)
+    with_labels = (lambda x: [x, labels]) if labels is not None else (lambda x: x)
+    z = rng.normal(size=(batch, latent_dim)).astype(np.float32)
+    fake = generator.predict(with_labels(z), verbose=0, batch_size=batch)
+    if fix_trainable:
+        discriminator.trainable = True
+    d_real = discriminator.train_on_batch(with_labels(real_images), ones)
+    d_fake = discriminator.train_on_batch(with_labels(fake), zeros)
+    if fix_trainable:
+        discriminator.trainable = False
+    z = rng.normal(size=(batch, latent_dim)).astype(np.float32)
+    g_loss = combined.train_on_batch(with_labels(z), ones)
+    d_loss = 0.5 * (np.ravel(d_real)[0] + np.ravel(d_fake)[0])
+    return float(d_loss), float(np.ravel(g_loss)[0])

@@ -100,3 +100,22 @@ def test_exercise_checks_accept_the_reference_and_reject_a_wrong_answer():
     assert abs(got - seed_loop.fakes_called_real_from_seed_table()) < 1e-12
     with pytest.raises(AssertionError):
         exercises.check_fakes_called_real(lambda precision, recall: 1 - precision)
+
+
+def test_benchmark_loop_keeps_d_frozen_only_inside_the_combined_model():
+    """compile_seed_loop/seed_train_step (the benchmark's loop): D learns on its own updates,
+    and the combined model's update leaves D alone."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    generator, discriminator, _ = seed_loop.build_seed_gan()
+    combined = seed_loop.compile_seed_loop(generator, discriminator, 100, from_logits=False)
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    before = [w.copy() for w in discriminator.get_weights()]
+    seed_loop.seed_train_step(generator, discriminator, combined, real, rng)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, discriminator.get_weights()))
+    after_d = [w.copy() for w in discriminator.get_weights()]
+    discriminator.trainable = False
+    combined.train_on_batch(rng.normal(size=(32, 100)).astype("float32"), np.ones((32, 1)))
+    assert all(np.array_equal(a, b) for a, b in zip(after_d, discriminator.get_weights()))
