@@ -58,6 +58,15 @@ class Callback:
         return {}
 
 
+def rows_up_to(path, step: int) -> list:
+    """The rows of a run's CSV file up to ``step`` (rows past the restored checkpoint are trained
+    again after a resume); none if the file does not exist."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return [row for row in csv.DictReader(f) if int(row["step"]) <= step]
+
+
 class CSVLog(Callback):
     """``RUN_DIR/log.csv``: one row per step (step, epoch, losses, D's outputs, seconds)."""
 
@@ -72,16 +81,10 @@ class CSVLog(Callback):
 
     def on_resume(self, trainer):
         """Reload the log, dropping rows past the restored checkpoint (trained again)."""
-        path = trainer.out_dir / "log.csv"
-        if not path.exists():
-            return
-        with open(path, newline="") as f:
-            for row in csv.DictReader(f):
-                if int(row["step"]) > trainer.global_step:
-                    break
-                for key in trainer.log_fields:
-                    cast = int if key in ("step", "epoch") else float
-                    trainer.history[key].append(cast(row[key]))
+        for row in rows_up_to(trainer.out_dir / "log.csv", trainer.global_step):
+            for key in trainer.log_fields:
+                trainer.history[key].append(int(row[key]) if key in ("step", "epoch")
+                                            else float(row[key]))
 
 
 class SampleGrids(Callback):
@@ -150,15 +153,10 @@ class CollapseWatch(Callback):
         atomic_write_text(trainer.out_dir / "collapse_monitor.csv", "\n".join(rows) + "\n")
 
     def on_resume(self, trainer):
-        path = trainer.out_dir / "collapse_monitor.csv"
-        if not path.exists():
-            return
-        with open(path, newline="") as f:
-            for row in csv.DictReader(f):
-                if int(row["step"]) <= trainer.global_step:
-                    self.monitor.history["step"].append(int(row["step"]))
-                    self.monitor.history["entropy"].append(float(row["class_entropy"]))
-                    self.monitor.history["histogram"].append(None)
+        for row in rows_up_to(trainer.out_dir / "collapse_monitor.csv", trainer.global_step):
+            self.monitor.history["step"].append(int(row["step"]))
+            self.monitor.history["entropy"].append(float(row["class_entropy"]))
+            self.monitor.history["histogram"].append(None)
 
 
 class TensorBoard(Callback):
@@ -310,11 +308,8 @@ class Evaluation(Callback):
         atomic_write_text(trainer.out_dir / "evaluation.csv", "\n".join(lines) + "\n")
 
     def on_resume(self, trainer):
-        path = trainer.out_dir / "evaluation.csv"
-        if path.exists():
-            with open(path, newline="") as f:
-                self.rows = [{k: (int(v) if k == "step" else float(v)) for k, v in row.items()}
-                             for row in csv.DictReader(f) if int(row["step"]) <= trainer.global_step]
+        self.rows = [{k: (int(v) if k == "step" else float(v)) for k, v in row.items()}
+                     for row in rows_up_to(trainer.out_dir / "evaluation.csv", trainer.global_step)]
 
 
 def available() -> bool:

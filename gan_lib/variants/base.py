@@ -35,6 +35,7 @@ class Variant:
     extra_metrics: tuple = ()   # logged besides d_loss, g_loss, d_real, d_fake
     grid_columns = 8
     grid_size = 64
+    packable = True             # PacGAN packs unlabelled samples only
 
     def __init__(self, config):
         self.config = config
@@ -49,6 +50,9 @@ class Variant:
     def validate(self) -> None:
         """Raise :class:`ConfigError` for settings this variant cannot train with."""
         c = self.config
+        if c.pack > 1 and not self.packable:
+            raise ConfigError("--pack works with unconditional models only; drop --pack or use "
+                              "--model dcgan")
         if c.resolution is not None and self.arch == "mlp" and c.resolution > 64:
             raise ConfigError(f"an MLP at {c.resolution}x{c.resolution} is too large to be "
                               "useful; use --model dcgan")

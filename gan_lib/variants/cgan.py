@@ -6,7 +6,6 @@ well-drawn 3 that was asked to be a 7. The grid shows one row per class.
 """
 import tensorflow as tf
 
-from gan_lib.errors import ConfigError
 from gan_lib.variants.base import FixedInputs, Variant, labels_per_class
 
 
@@ -15,12 +14,7 @@ class ConditionalGAN(Variant):
     conditional = True
     d_takes_labels = True
     grid_columns = 10
-
-    def validate(self):
-        super().validate()
-        if self.config.pack > 1:
-            raise ConfigError("--pack works with unconditional models only; drop --pack or use "
-                              "--model dcgan")
+    packable = False
 
     def fixed_inputs(self, gan, rng, data):
         labels = tf.constant(labels_per_class(gan.num_classes))

@@ -11,7 +11,6 @@ The grid shows one row per value of the category.
 import numpy as np
 import tensorflow as tf
 
-from gan_lib.errors import ConfigError
 from gan_lib.variants.acgan import class_cross_entropy
 from gan_lib.variants.base import FixedInputs, Variant
 
@@ -34,12 +33,7 @@ class InfoGAN(Variant):
     code_size = CATEGORIES + CONTINUOUS
     extra_metrics = ("aux_loss",)
     grid_columns = 10
-
-    def validate(self):
-        super().validate()
-        if self.config.pack > 1:
-            raise ConfigError("--pack works with unconditional models only; drop --pack or use "
-                              "--model dcgan")
+    packable = False
 
     def aux_outputs(self, num_classes):
         return self.code_size
