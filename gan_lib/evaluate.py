@@ -3,57 +3,206 @@
     report = evaluate_samples("mnist", images)               # uint8 [N, 28, 28, 1]
     report = evaluate_run("checkpoints/my_run", n=10000)      # a run's latest checkpoint
 
-The reference is a random subset of the real **training** images, as many as there are samples
-(capped at 10,000): equal sizes keep k-NN metrics unbiased, and authenticity is about copying
-training images. See metrics.py for each metric's definition and reference.
+* The k-NN metrics (precision/recall, density/coverage, alpha/beta) compare the samples with a
+  random subset of the real **training** images, as many as there are samples (at least 1,000,
+  at most 10,000): equal sizes keep k-NN metrics unbiased.
+* Copy detection (authenticity, ``copies``) searches the **whole** training split: a generator
+  that memorised any training image is caught, not only one in the subset.
+* Features: for MNIST / Fashion-MNIST the kit's classifier (features.py, validated in
+  docs/evaluation.md); for folders of RGB images Inception-v3 (``features="inception"``).
+  ``report["features"]`` names the space: numbers from different spaces never compare.
+* ``realism_best`` / ``realism_worst``: the 10 samples with the highest / lowest realism score
+  (Kynkaanniemi et al. 2019); ``save_realism_picture`` draws them.
+
+See metrics.py for each metric's definition and reference code.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from gan_lib import metrics
-from gan_lib.errors import ConfigError
+from gan_lib.errors import ConfigError, DataError
 
 MAX_REFERENCE = 10_000
+MIN_REFERENCE = 1_000
+FEATURE_NAMES = {
+    "classifier": "gan_lib {dataset} classifier: conv3 maps averaged over positions, "
+                  "L2-normalised (128)",
+    "inception": "Inception-v3 pool3, ImageNet weights (2048)",
+}
+_TRAIN_FEATURES: dict = {}  # (id(embedder), dataset) -> features of the whole training split
+
+
+def check_images(images, shape=None, name: str = "images") -> np.ndarray:
+    """``images`` as uint8 [N, H, W, C] or float [-1, 1], or one line saying what is wrong.
+
+    A [N, H, W] array gets its channel axis. ``shape`` (H, W, C) is the data's image shape.
+    """
+    try:
+        images = np.asarray(images)
+    except ValueError as err:
+        raise DataError(f"{name} is not an array ({err}); pass uint8 [N, H, W, C]") from None
+    if images.ndim == 0:
+        raise DataError(f"{name} is a single number, not an array of images; pass uint8 "
+                        "[N, H, W, C] (as written by `python -m gan_lib sample`)")
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or (shape is not None and images.shape[1:] != tuple(shape)):
+        want = f"[N, {', '.join(map(str, shape))}]" if shape is not None else "[N, H, W, C]"
+        raise DataError(f"{name} have shape {images.shape} but the data's images are {want}; "
+                        "evaluate samples of a model trained on this dataset")
+    if images.dtype == np.uint8:
+        return images
+    if not np.issubdtype(images.dtype, np.floating):
+        raise DataError(f"{name} are {images.dtype}; pass uint8 pixels 0..255 or floats in "
+                        "[-1, 1] (e.g. np.clip(images, 0, 255).astype(np.uint8))")
+    bad = ~np.isfinite(images.reshape(len(images), -1)).all(axis=1)
+    if bad.any():
+        raise DataError(f"{bad.sum()} of the {name} hold NaN or infinite pixels (first: "
+                        f"{np.flatnonzero(bad)[0]}); the generator diverged, use an earlier "
+                        "checkpoint")
+    lo, hi = (float(images.min()), float(images.max())) if images.size else (0.0, 0.0)
+    if hi > 1.001 or lo < -1.001:
+        raise DataError(f"float {name} range over [{lo:.3g}, {hi:.3g}], not [-1, 1]; pass "
+                        "uint8 for 0..255 pixels, or images / 127.5 - 1")
+    if lo >= 0.0 and hi > 0.0:
+        raise DataError(f"float {name} lie in [0, 1] but gan_lib expects [-1, 1] (a tanh "
+                        "generator's range) or uint8; pass images * 2 - 1")
+    return images.astype(np.float32)
+
+
+def check_labels(labels, n: int, num_classes: int) -> np.ndarray:
+    """Requested classes of a conditional model's samples: integers 0..num_classes-1, one each."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != n:
+        raise DataError(f"labels have shape {labels.shape} but there are {n} images; pass one "
+                        "class per image (or no labels)")
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min(initial=0) < 0 \
+            or labels.max(initial=0) >= num_classes:
+        raise DataError(f"labels must be whole numbers 0..{num_classes - 1}, got {labels.dtype} "
+                        f"in [{labels.min()}, {labels.max()}]")
+    return labels
+
+
+def _embedder(dataset, features, classifier, inception_weights):
+    """(function images -> features, name of the space)."""
+    if features == "classifier":
+        return classifier.embed, FEATURE_NAMES["classifier"].format(dataset=dataset)
+    if features == "inception":
+        from gan_lib.features import inception_features, inception_model
+
+        model = inception_model(inception_weights)
+        name = FEATURE_NAMES["inception"] if inception_weights == "imagenet" else \
+            f"Inception-v3 pool3, weights={inception_weights} (2048; NOT comparable with FID)"
+        return (lambda x: inception_features(x, model)), name
+    raise ConfigError(f"unknown features '{features}'; use classifier (MNIST-size data) or "
+                      "inception (RGB images)")
+
+
+def _train_features(key, train_images, embed):
+    if key not in _TRAIN_FEATURES:
+        _TRAIN_FEATURES.clear()  # one training set at a time: 60,000 x 128 floats is 60 MB
+        _TRAIN_FEATURES[key] = embed(train_images)
+    return _TRAIN_FEATURES[key]
 
 
 def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 3,
-                     classifier=None, reference=None) -> dict:
-    """All metrics for ``images`` (uint8 or [-1, 1] floats) of ``dataset``.
+                     classifier=None, reference=None, k_density: int = 5, features=None,
+                     inception_weights="imagenet", realism_shown: int = 10) -> dict:
+    """All metrics for ``images`` (uint8, or floats in [-1, 1]) of ``dataset``.
 
-    With ``labels`` (a conditional model's requested classes) the report adds ``label_accuracy``:
-    the fraction of samples the classifier assigns to the requested class.
-    ``reference`` overrides the real images compared against (default: training images).
+    ``k``: neighbours for precision/recall and the realism score (3, Kynkaanniemi et al.);
+    ``k_density``: for density/coverage (5, Naeem et al.). With ``labels`` (a conditional model's
+    requested classes) the report adds ``label_accuracy``: the fraction of samples the classifier
+    assigns to the requested class. ``reference`` overrides the real images (default: the whole
+    training split). ``features``: "classifier" (default for mnist / fashion_mnist) or "inception"
+    (default for image folders; ``inception_weights=None`` gives random weights, for tests).
     """
-    from gan_lib.classifier import load_classifier
+    from gan_lib.classifier import REQUIRED_ACCURACY, load_classifier
     from gan_lib.data import load_dataset
 
-    images = np.asarray(images)
-    if len(images) < k + 1:
-        raise ConfigError(f"{len(images)} samples are too few to evaluate; use at least 100 "
-                          "(10,000 for publishable numbers)")
-    classifier = classifier or load_classifier(dataset)
-    if reference is None:
-        train = load_dataset(dataset, "train")
-        if images.shape[1:] != train.shape:
-            raise ConfigError(f"samples are {images.shape[1:]} but {dataset} images are "
-                              f"{train.shape}; evaluate samples of a model trained on {dataset}")
-        rng = np.random.default_rng(seed)
-        n_ref = min(len(train), max(len(images), 1000), MAX_REFERENCE)
-        reference = train.images[rng.choice(len(train), n_ref, replace=False)]
-    real_emb, fake_emb = classifier.embed(reference), classifier.embed(images)
-
-    report = {"dataset": dataset, "n": int(len(images)), "n_reference": int(len(reference)),
-              "k": k, "classifier_test_accuracy": classifier.accuracy}
-    report["fid"] = metrics.frechet_distance(real_emb, fake_emb)
-    report.update(metrics.precision_recall(real_emb, fake_emb, k))
-    report.update(metrics.density_coverage(real_emb, fake_emb, k))
-    report.update(metrics.alpha_precision_beta_recall(real_emb, fake_emb, k))
-    predicted = classifier.predict(images)
-    report.update(metrics.class_histogram(predicted, 10))
+    has_classifier = dataset in REQUIRED_ACCURACY
+    images = check_images(images)
+    need = max(k, k_density) + 1
+    if len(images) < need:
+        raise DataError(f"{len(images)} samples are too few for k = {max(k, k_density)} nearest "
+                        f"neighbours; use at least {need} (10,000 for publishable numbers)")
+    metrics.check_k(k, len(images), "the samples")
+    metrics.check_k(k_density, len(images), "the samples")
+    from_dataset = reference is None
+    if from_dataset:
+        size = () if has_classifier else (images.shape[1], images.shape[3])
+        train = load_dataset(dataset, "train", *size)
+        if train.images is None:
+            raise DataError(f"{dataset} is too large to hold in memory for evaluation; raise "
+                            "GAN_CACHE_BYTES or evaluate on a smaller folder")
+        reference, num_classes = train.images, (train.num_classes or 0)
+    else:
+        reference, num_classes = check_images(reference, name="reference images"), 10
+    images = check_images(images, reference.shape[1:])
     if labels is not None:
-        report["label_accuracy"] = float((predicted == np.asarray(labels)).mean())
+        labels = check_labels(labels, len(images), num_classes or 10)
+    features = features or ("classifier" if has_classifier else "inception")
+    if has_classifier:
+        classifier = classifier or load_classifier(dataset)
+    elif features == "classifier":
+        raise ConfigError(f"the kit's classifier features exist for mnist and fashion_mnist, not "
+                          f"'{dataset}'; use features='inception' (--features inception)")
+    embed, space = _embedder(dataset, features, classifier, inception_weights)
+    if from_dataset:  # the training split's features are kept for the next call
+        key = (dataset, features, classifier, inception_weights, reference.shape)
+        train_emb = _train_features(key, reference, embed)
+    else:
+        train_emb = embed(reference)
+    rng = np.random.default_rng(seed)
+    n_ref = min(len(reference), max(len(images), MIN_REFERENCE), MAX_REFERENCE)
+    real_emb = train_emb[np.sort(rng.choice(len(reference), n_ref, replace=False))]
+    fake_emb = embed(images)
+    report = {"dataset": dataset, "n": int(len(images)), "n_reference": int(n_ref),
+              "n_searched_for_copies": int(len(train_emb)), "features": space,
+              "k": k, "k_density": k_density}
+    if classifier is not None:
+        report["classifier_test_accuracy"] = classifier.accuracy
+    report.update(_scores(real_emb, fake_emb, train_emb, k, k_density, realism_shown))
+    if classifier is not None:
+        predicted = classifier.predict(images)
+        report.update(metrics.class_histogram(predicted, 10))
+        if labels is not None:
+            report["label_accuracy"] = float((predicted == labels).mean())
     return report
+
+
+def _scores(real_emb, fake_emb, train_emb, k, k_density, shown) -> dict:
+    """Every embedding metric (the k-NN ones in one pass, metrics.knn_metrics); copies are
+    searched for in the whole ``train_emb``."""
+    out = {"fid": metrics.frechet_distance(real_emb, fake_emb)}
+    knn = metrics.knn_metrics(real_emb, fake_emb, k, k_density)
+    out.update({key: knn[key] for key in ("precision", "recall", "density", "coverage",
+                                          "alpha_precision", "beta_recall")})
+    copy, _, _ = metrics.copy_flags(train_emb, fake_emb)
+    out["authenticity"] = float(1.0 - copy.mean())
+    out["copies"] = int(copy.sum())
+    realism = knn["realism"]
+    order = np.argsort(realism, kind="stable")
+    out["realism_median"] = float(np.median(realism))
+    out["realism_worst"] = [[int(i), float(realism[i])] for i in order[:shown]]
+    out["realism_best"] = [[int(i), float(realism[i])] for i in order[::-1][:shown]]
+    out["alpha_curve"], out["beta_curve"] = knn["alpha_curve"], knn["beta_curve"]
+    return out
+
+
+def save_realism_picture(images, report, path) -> None:
+    """A two-row PNG: the samples with the highest realism score (top row) and the lowest."""
+    from gan_lib.plotting import save_grid
+
+    best = [i for i, _ in report["realism_best"]]
+    worst = [i for i, _ in report["realism_worst"]]
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        from gan_lib.data import to_uint8
+
+        images = to_uint8(images)
+    save_grid(images[best + worst], path, ncols=len(best))
 
 
 def discriminator_table(gan, real_images, fake_images) -> dict:
@@ -84,7 +233,8 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0) -> dict:
     import tensorflow as tf
 
     from gan_lib.data import load_dataset
-    from gan_lib.sampling import load_generator, sample_images
+    from gan_lib.checkpoint import load_generator
+    from gan_lib.sampling import sample_images
 
     gan, config = load_generator(run_dir)
     if config.dataset not in ("mnist", "fashion_mnist"):
@@ -112,9 +262,14 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0) -> dict:
 
 def nearest_training_images(samples, train_images, classifier, k: int = 3) -> np.ndarray:
     """Indices [len(samples), k] of each sample's nearest training images in embedding space:
-    the first thing to look at when a generator might be copying its data."""
+    the first thing to look at when a generator might be copying its data. Pass the whole
+    training split (60,000 MNIST images take about 10 s to embed on 2 CPU cores)."""
+    samples, train_images = check_images(samples), check_images(train_images, name="training images")
+    metrics.check_k(k, len(train_images) + 1, "the training images")
     emb_s, emb_t = classifier.embed(samples), classifier.embed(train_images)
     out = np.empty((len(samples), k), dtype=np.int64)
     for start, d in metrics.pairwise_distances(emb_s, emb_t):
-        out[start:start + len(d)] = np.argsort(d, axis=1)[:, :k]
+        part = np.argpartition(d, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(d, part, axis=1).argsort(axis=1, kind="stable")
+        out[start:start + len(d)] = np.take_along_axis(part, order, axis=1)
     return out

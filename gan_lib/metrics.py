@@ -349,7 +349,7 @@ def class_histogram(predicted, num_classes: int) -> dict:
     counts = np.bincount(np.asarray(predicted), minlength=num_classes)[:num_classes]
     p = counts / max(counts.sum(), 1)
     nz = p[p > 0]
-    entropy = float(-(nz * np.log(nz)).sum())
+    entropy = float(-(nz * np.log(nz)).sum()) + 0.0  # + 0.0: one class gives 0.0, not -0.0
     return {"class_histogram": p.tolist(), "entropy": entropy,
             "normalized_entropy": entropy / np.log(num_classes)}
 

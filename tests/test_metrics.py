@@ -222,6 +222,20 @@ def test_realism_score_by_hand():
     np.testing.assert_allclose(metrics.realism_scores(real, fake, k=1), expected, rtol=1e-12)
 
 
+
+def test_one_pass_equals_the_separate_metrics_bit_for_bit():
+    rng = np.random.default_rng(3)
+    real, fake = rng.normal(size=(1500, 8)), 0.9 * rng.normal(size=(1300, 8)) + 0.1
+    fused = metrics.knn_metrics(real, fake, k=3, k_density=5)
+    separate = {**metrics.precision_recall(real, fake, 3), **metrics.density_coverage(real, fake, 5),
+                **metrics.alpha_precision_beta_recall(real, fake)}
+    for key in ("precision", "recall", "density", "coverage", "alpha_precision", "beta_recall",
+                "alpha_curve", "beta_curve"):
+        assert fused[key] == separate[key], key
+    np.testing.assert_array_equal(fused["realism"], metrics.realism_scores(real, fake, 3))
+    exact = metrics.knn_metrics(CLOUD_REAL, CLOUD_FAKE, k=3, k_density=5)
+    assert (exact["precision"], exact["density"]) == (PRDC_REFERENCE[3][0], PRDC_REFERENCE[5][2])
+
 # --- bad input: one clear error, never a silent number ---------------------------------------
 
 GOOD = np.random.default_rng(0).normal(size=(20, 3))
