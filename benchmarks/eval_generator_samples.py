@@ -25,7 +25,7 @@ from gan_lib.sampling import sample_images  # noqa: E402
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", required=True)
-    p.add_argument("--at", default="100,300,2345", help="steps at which to sample (2345 = 5 epochs)")
+    p.add_argument("--at", default="100,300,2345", help="steps to sample at (2345 = 5 epochs)")
     p.add_argument("--n", type=int, default=10_000)
     args = p.parse_args()
     out = Path(args.out)

@@ -2,7 +2,8 @@
 validation cases (gan_lib/features.py) in every candidate space of gan_lib/features.py.
 
     GAN_DATA_DIR=../shared/data python benchmarks/eval_validation.py \
-        --generated DIR_OF_eval_generator_samples --n 5000 --out benchmarks/results/eval_validation.json
+        --generated OUT_DIR_OF_eval_generator_samples --n 5000 \
+        --out benchmarks/results/eval_validation.json
 
 The reference is 10,000 random training images (seed 0), as in ``gan_lib evaluate``.
 """

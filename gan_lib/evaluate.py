@@ -119,7 +119,6 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
     (default for image folders; ``inception_weights=None`` gives random weights, for tests).
     """
     from gan_lib.classifier import REQUIRED_ACCURACY, load_classifier
-    from gan_lib.data import load_dataset
 
     has_classifier = dataset in REQUIRED_ACCURACY
     images = check_images(images)
@@ -129,16 +128,7 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
                         f"neighbours; use at least {need} (10,000 for publishable numbers)")
     metrics.check_k(k, len(images), "the samples")
     metrics.check_k(k_density, len(images), "the samples")
-    from_dataset = reference is None
-    if from_dataset:
-        size = () if has_classifier else (images.shape[1], images.shape[3])
-        train = load_dataset(dataset, "train", *size)
-        if train.images is None:
-            raise DataError(f"{dataset} is too large to hold in memory for evaluation; raise "
-                            "GAN_CACHE_BYTES or evaluate on a smaller folder")
-        reference, num_classes = train.images, (train.num_classes or 0)
-    else:
-        reference, num_classes = check_images(reference, name="reference images"), 10
+    reference, num_classes, from_dataset = _reference(dataset, reference, images, has_classifier)
     images = check_images(images, reference.shape[1:])
     if labels is not None:
         labels = check_labels(labels, len(images), num_classes or 10)
@@ -170,6 +160,20 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
         if labels is not None:
             report["label_accuracy"] = float((predicted == labels).mean())
     return report
+
+
+def _reference(dataset, reference, images, has_classifier):
+    """(real training images, number of classes, whether they are the dataset's own split)."""
+    from gan_lib.data import load_dataset
+
+    if reference is not None:
+        return check_images(reference, name="reference images"), 10, False
+    size = () if has_classifier else (images.shape[1], images.shape[3])
+    train = load_dataset(dataset, "train", *size)
+    if train.images is None:
+        raise DataError(f"{dataset} is too large to hold in memory for evaluation; raise "
+                        "GAN_CACHE_BYTES or evaluate on a smaller folder")
+    return train.images, (train.num_classes or 0), True
 
 
 def _scores(real_emb, fake_emb, train_emb, k, k_density, shown) -> dict:
@@ -238,7 +242,8 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0) -> dict:
 
     gan, config = load_generator(run_dir)
     if config.dataset not in ("mnist", "fashion_mnist"):
-        raise ConfigError(f"evaluation needs mnist or fashion_mnist, this run used {config.dataset}")
+        raise ConfigError(f"evaluation of a run needs mnist or fashion_mnist, this run used "
+                          f"{config.dataset}; sample it and pass --samples with --dataset")
     images, labels = sample_images(gan, n, seed=seed)
     report = evaluate_samples(config.dataset, images, labels, seed=seed)
     report["run"] = str(run_dir)
@@ -264,7 +269,8 @@ def nearest_training_images(samples, train_images, classifier, k: int = 3) -> np
     """Indices [len(samples), k] of each sample's nearest training images in embedding space:
     the first thing to look at when a generator might be copying its data. Pass the whole
     training split (60,000 MNIST images take about 10 s to embed on 2 CPU cores)."""
-    samples, train_images = check_images(samples), check_images(train_images, name="training images")
+    samples = check_images(samples)
+    train_images = check_images(train_images, name="training images")
     metrics.check_k(k, len(train_images) + 1, "the training images")
     emb_s, emb_t = classifier.embed(samples), classifier.embed(train_images)
     out = np.empty((len(samples), k), dtype=np.int64)

@@ -231,7 +231,7 @@ def knn_metrics(real, fake, k: int = 3, k_density: int = 5, eps: float = 1e-5) -
     out.update(_alpha_beta(real, fake, r_nn, to_fake, matched))
     return out
 
-# --- FID --------------------------------------------------------------------------------------------
+# --- FID ------------------------------------------------------------------------------------
 
 def frechet_distance(real, fake, imaginary_tolerance: float = 1e-3) -> float:
     """Frechet distance between Gaussians fitted to the two sets of embeddings (Heusel et al.

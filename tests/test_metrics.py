@@ -117,7 +117,8 @@ def test_an_exact_copy_has_density_one(k):
 
 def test_frechet_distance_closed_form_exactly():
     # Rows +-a_i e_i: mean 0 and a diagonal sample covariance S_ii = 2 a_i^2 / (n - 1). The
-    # samples 2 x + 3: mean 3, covariance 4 S. FID = 9 d + sum_i (S + 4S - 2 sqrt(4 S^2)) = 9d + tr S.
+    # samples 2 x + 3: mean 3, covariance 4 S.
+    # FID = 9 d + sum_i (S + 4S - 2 sqrt(4 S^2)) = 9 d + tr S.
     a = np.array([1.0, 2.0, 0.5, 3.0])
     d = len(a)
     real = np.concatenate([np.diag(a), -np.diag(a)])
@@ -227,7 +228,8 @@ def test_one_pass_equals_the_separate_metrics_bit_for_bit():
     rng = np.random.default_rng(3)
     real, fake = rng.normal(size=(1500, 8)), 0.9 * rng.normal(size=(1300, 8)) + 0.1
     fused = metrics.knn_metrics(real, fake, k=3, k_density=5)
-    separate = {**metrics.precision_recall(real, fake, 3), **metrics.density_coverage(real, fake, 5),
+    separate = {**metrics.precision_recall(real, fake, 3),
+                **metrics.density_coverage(real, fake, 5),
                 **metrics.alpha_precision_beta_recall(real, fake)}
     for key in ("precision", "recall", "density", "coverage", "alpha_precision", "beta_recall",
                 "alpha_curve", "beta_curve"):
