@@ -119,7 +119,9 @@ def test_image_folder_errors(tmp_path):
 
 def test_missing_dataset_offline_says_where_to_put_files(tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(gdata, "REPO_DATA_DIR", tmp_path / "repo_data")
+    monkeypatch.setenv("GAN_KIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # no data/ here either
+    monkeypatch.setattr(gdata, "online", lambda *a, **k: False)  # tests never probe the network
     import tensorflow_datasets as tfds
 
     def offline(*args, **kwargs):
