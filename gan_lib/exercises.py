@@ -323,13 +323,10 @@ def check_condition_g(fn, generator):
 
 # ------------------------------------------------------------- notebook 08: auxiliary losses
 def library_aux_functions():
-    """gan_lib's own ``(class_cross_entropy, information_loss)``, wherever this version keeps them."""
-    try:
-        from gan_lib.variants.acgan import class_cross_entropy
-        from gan_lib.variants.infogan import information_loss
-    except ImportError:  # gan_lib before the variants package
-        from gan_lib.train_step import _class_cross_entropy as class_cross_entropy
-        from gan_lib.train_step import information_loss
+    """gan_lib's own ``(class_cross_entropy, information_loss)``: the ACGAN and InfoGAN variants'."""
+    from gan_lib.variants.acgan import class_cross_entropy
+    from gan_lib.variants.infogan import information_loss
+
     return class_cross_entropy, information_loss
 
 
