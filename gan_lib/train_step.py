@@ -8,7 +8,7 @@ Read :class:`GANStep` top to bottom: it is notebook 01's hand-written step with 
 2. ``discriminator_update``: D scores a real and a generated batch and steps down the gradient of
    its loss (WGAN-GP adds its gradient penalty; ACGAN/InfoGAN their auxiliary loss). With
    ``d_steps`` > 1 this happens that many times.
-3. ``generator_update`` as part of one of the two update orders:
+3. G's update (``generator_loss``, then one optimiser step), in one of the two update orders:
 
    * ``alternating`` (default; Goodfellow et al.'s Algorithm 1): D steps first, then G's gradient
      goes through the *updated* D. G's forward pass is recorded once and shared: D trains on a
