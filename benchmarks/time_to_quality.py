@@ -59,7 +59,7 @@ def main(argv=None):
         start = time.perf_counter()
         trainer.train(steps=min(args.eval_every, trainer.total_steps - trainer.global_step))
         train_seconds += time.perf_counter() - start
-        images, labels = sample_images(trainer.gan, args.n, seed=1)
+        images, labels = sample_images(trainer.sampling_gan(), args.n, seed=1)  # EMA if on
         r = evaluate_samples(args.dataset, images, labels, classifier=classifier)
         point = {"step": trainer.global_step, "train_seconds": round(train_seconds, 1),
                  **{k: r[k] for k in ("precision", "recall", "fid", "density", "coverage",
