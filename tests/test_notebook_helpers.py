@@ -136,3 +136,30 @@ def test_exercise_checks_pass_the_reference_and_the_unattempted_case(name):
     check, solution = getattr(exercises, f"check_{name}"), getattr(exercises, f"solution_{name}")
     check(solution)
     check(lambda *args: None)
+
+
+def test_live_view_and_explorer_on_a_real_trainer(tmp_path):
+    """With the trainer's own callback list: the view is called on its interval, then removed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gan_lib import TrainConfig, Trainer
+    from gan_lib.data import load_dataset
+    from gan_lib.notebook import LiveView, latent_explorer, train_live
+
+    try:
+        data = load_dataset("mnist")
+    except Exception as err:  # noqa: BLE001
+        pytest.skip(f"MNIST not available: {err}")
+    trainer = Trainer(TrainConfig(model="mlp", dataset="mnist", steps=6, verbose=0),
+                      tmp_path / "run", data=data)
+    seen = []
+    original = LiveView._redraw
+    LiveView._redraw = lambda self, t: (seen.append(t.global_step), original(self, t))[1]
+    try:
+        train_live(trainer, every_steps=3, show=False)
+    finally:
+        LiveView._redraw = original
+    assert trainer.global_step == 6 and seen[0] == 0 and 3 in seen and seen[-1] == 6
+    assert not any(isinstance(c, LiveView) for c in getattr(trainer, "callbacks", []))
+    assert latent_explorer(trainer.gan, dims=2, force_static=True) is None
