@@ -144,7 +144,7 @@ class CollapseWatch(Callback):
         return self.monitor.history
 
     def on_interval(self, trainer, step):
-        entropy = self.monitor(trainer.gan, step)
+        entropy = self.monitor(trainer.gan, step) + 0.0  # + 0.0: -0.0 (one class) prints as 0
         trainer.say(f"step {step}: class entropy of samples {entropy:.3f}")
 
     def on_save(self, trainer):

@@ -108,17 +108,13 @@ def show_progress(trainer, gif_name: str = "progress.gif", max_frames: int = 12)
     display(Image(filename=str(path)))
 
 
-def _grid_columns(trainer) -> int:
-    return 10 if trainer.gan.conditional or trainer.gan.kind == "infogan" else 8
-
-
 def _draw(trainer, ax_grid, ax_loss, title=None) -> None:
     from gan_lib.plotting import show_grid, smooth
 
     h = trainer.history
     ax_grid.clear()
-    show_grid(trainer.generate(), ncols=_grid_columns(trainer), ax=ax_grid,
-              title=title or f"step {trainer.global_step}")
+    images, ncols = trainer.grid_images()  # the run's own grid (its variant's layout)
+    show_grid(images, ncols=ncols, ax=ax_grid, title=title or f"step {trainer.global_step}")
     ax_loss.clear()
     if h["step"]:
         window = max(1, len(h["step"]) // 50)
@@ -225,17 +221,15 @@ def latent_explorer(gan, dims: int = 4, seed: int = 0, force_static: bool = Fals
     import tensorflow as tf
 
     base = np.array(gan.latent(tf.random.Generator.from_seed(seed), 1))[0]
-    info = gan.kind == "infogan"
-    num_classes = gan.num_classes or 10
+    codes = gan.variant.code_size > 0  # InfoGAN: a category and two continuous codes
 
     def image(values, label=0, category=0, c1=0.0, c2=0.0):
         z = base.copy()
-        z[:len(values)] = values
-        if info:
+        if codes:
             z = np.array(gan.latent(tf.random.Generator.from_seed(seed), 1,
-                                      categories=tf.constant([category], tf.int32),
-                                      continuous=np.array([[c1, c2]], np.float32)))[0]
-            z[:len(values)] = values
+                                    categories=tf.constant([category], tf.int32),
+                                    continuous=np.array([[c1, c2]], np.float32)))[0]
+        z[:len(values)] = values
         labels = np.array([label], np.int32) if gan.conditional else None
         return gan.generate(z[None].astype(np.float32), labels).numpy()[0]
 
@@ -244,43 +238,51 @@ def latent_explorer(gan, dims: int = 4, seed: int = 0, force_static: bool = Fals
             raise ImportError
         import ipywidgets as widgets
     except ImportError:
-        import matplotlib.pyplot as plt
-
-        from gan_lib.plotting import show_grid
-
-        sweep = np.linspace(-2.5, 2.5, 8)
-        rows = []
-        for d in range(dims):
-            for v in sweep:
-                values = base[:dims].copy()
-                values[d] = v
-                rows.append(image(values))
-        show_grid(np.stack(rows), ncols=len(sweep), size=6,
-                  title=f"rows: latent number 0..{dims - 1}; columns: its value from -2.5 to 2.5")
-        plt.show()
+        _static_sweep(image, base, dims)
         return None
-
-    import matplotlib.pyplot as plt
-
-    from gan_lib.plotting import show_grid
-
     sliders = {f"z{d}": widgets.FloatSlider(value=float(base[d]), min=-3, max=3, step=0.1,
                                             description=f"z[{d}]") for d in range(dims)}
     if gan.conditional:
-        sliders["label"] = widgets.IntSlider(0, 0, num_classes - 1, description="class")
-    if info:
+        sliders["label"] = widgets.IntSlider(0, 0, (gan.num_classes or 10) - 1,
+                                             description="class")
+    if codes:
         sliders["category"] = widgets.IntSlider(0, 0, 9, description="category code")
         sliders["c1"] = widgets.FloatSlider(0.0, min=-2, max=2, step=0.1, description="code c1")
         sliders["c2"] = widgets.FloatSlider(0.0, min=-2, max=2, step=0.1, description="code c2")
-
-    def draw(**kw):
-        values = np.array([kw[f"z{d}"] for d in range(dims)], np.float32)
-        extra = {k: kw[k] for k in ("label", "category", "c1", "c2") if k in kw}
-        show_grid(image(values, **extra)[None], ncols=1, size=3)
-        plt.show()
-
-    widgets.interact(draw, **sliders)
+    widgets.interact(lambda **kw: _show_one(image, kw, dims), **sliders)
     return None
+
+
+def _show_one(image, values: dict, dims: int) -> None:
+    """The explorer's picture for the sliders' ``values``."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from gan_lib.plotting import show_grid
+
+    z = np.array([values[f"z{d}"] for d in range(dims)], np.float32)
+    extra = {k: values[k] for k in ("label", "category", "c1", "c2") if k in values}
+    show_grid(image(z, **extra)[None], ncols=1, size=3)
+    plt.show()
+
+
+def _static_sweep(image, base, dims: int) -> None:
+    """The explorer without widgets: row d sweeps latent number d from -2.5 to 2.5."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from gan_lib.plotting import show_grid
+
+    sweep = np.linspace(-2.5, 2.5, 8)
+    rows = []
+    for d in range(dims):
+        for v in sweep:
+            values = base[:dims].copy()
+            values[d] = v
+            rows.append(image(values))
+    show_grid(np.stack(rows), ncols=len(sweep), size=6,
+              title=f"rows: latent number 0..{dims - 1}; columns: its value from -2.5 to 2.5")
+    plt.show()
 
 
 # --------------------------------------------------------------------------- quiet cells

@@ -16,7 +16,7 @@ class FakeGAN:
 
 
 class FakeTrainer:
-    """What LiveView reads from a Trainer: history, generate(), global_step, gan."""
+    """What LiveView reads from a Trainer: history, grid_images(), global_step, gan."""
 
     def __init__(self):
         self.history = {"step": [], "d_loss": [], "g_loss": []}
@@ -27,6 +27,9 @@ class FakeTrainer:
 
     def generate(self):
         return np.random.default_rng(self.global_step).uniform(-1, 1, (16, 28, 28, 1))
+
+    def grid_images(self):
+        return self.generate(), 8
 
     def train(self, steps=None):
         end = self.total_steps if steps is None else self.global_step + steps
