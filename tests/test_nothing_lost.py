@@ -144,25 +144,37 @@ def test_read_only_locations_are_one_line(run_env, tmp_path, monkeypatch, capsys
         assert gan_cli.main(["train", *RUN, "--steps", "2", "--out", "ro/run"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "permission denied (read-only)" in err[0], err
+    assert gan_cli.main(["sample", "--run", "R", "--n", "200", "--out", "ok.npz"]) == 0
+    capsys.readouterr()
     monkeypatch.setattr("gan_lib.io.tempfile.mkstemp", read_only)
     assert gan_cli.main(["sample", "--run", "R", "--n", "4", "--out", "s.npz"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "read-only" in err[0], err
+    assert gan_cli.main(["evaluate", "--samples", "ok.npz", "--dataset", "mnist",
+                         "--out", "report.json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "read-only" in err[0], err
     assert not (tmp_path / "ro").exists() and not (tmp_path / "s.npz").exists()
+    assert not (tmp_path / "report.json").exists()
 
 
-def test_a_full_disk_during_a_checkpoint_leaves_no_temp_folder(mnist_small, tmp_path,
-                                                                monkeypatch):
+@pytest.mark.parametrize("error,message", [
+    (tf.errors.ResourceExhaustedError(None, None, "No space left on device"), "the disk is full"),
+    (tf.errors.PermissionDeniedError(None, None, "checkpoints/ckpt-4_temp; Permission denied"),
+     "permission denied"),
+], ids=["disk-full", "read-only-mid-run"])
+def test_a_failed_checkpoint_write_is_one_line_and_leaves_no_temp_folder(
+        error, message, mnist_small, tmp_path, monkeypatch):
     trainer = Trainer(TrainConfig(steps=4, **SMALL), tmp_path / "run", data=mnist_small)
     trainer.train(steps=2)
     ckpt = tmp_path / "run" / "checkpoints"
 
-    def disk_full(*args, **kwargs):
+    def failing_write(*args, **kwargs):
         (ckpt / "ckpt-4_temp").mkdir()  # what TensorFlow leaves when a write fails
-        raise tf.errors.ResourceExhaustedError(None, None, "No space left on device")
+        raise error
 
-    monkeypatch.setattr(trainer.checkpoint.manager, "save", disk_full)
-    with pytest.raises(RunDirError, match="the disk is full"):
+    monkeypatch.setattr(trainer.checkpoint.manager, "save", failing_write)
+    with pytest.raises(RunDirError, match=message):
         trainer.train()
     assert not list(ckpt.glob("*_temp*"))
     assert [p.name for p in ckpt.glob("*.index")] == ["ckpt-2.index"]
