@@ -33,7 +33,8 @@ def cases(n, generated, rng):
            "blend": features.blend_digits(real, labels, rng),
            "cut": features.cut_strokes(real, rng),
            "smear": features.smear_strokes(real, rng),
-           "noise": rng.integers(0, 256, real.shape, dtype=np.uint8)}
+           "noise": rng.integers(0, 256, real.shape, dtype=np.uint8),
+           "only the digit 1": test.images[test.labels == 1][:n]}
     for path in sorted(Path(generated).glob("dcgan_step*.npz"), key=lambda p: int(p.stem[10:])):
         with np.load(path) as f:
             out[f"DCGAN {path.stem[6:]}"] = f["images"][:n]

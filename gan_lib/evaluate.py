@@ -27,7 +27,7 @@ MAX_REFERENCE = 10_000
 MIN_REFERENCE = 1_000
 FEATURE_NAMES = {
     "classifier": "gan_lib {dataset} classifier: conv3 maps averaged over positions, "
-                  "L2-normalised (128)",
+                  "square-rooted, L2-normalised (128)",
     "inception": "Inception-v3 pool3, ImageNet weights (2048)",
 }
 _TRAIN_FEATURES: dict = {}  # (id(embedder), dataset) -> features of the whole training split

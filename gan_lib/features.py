@@ -23,19 +23,25 @@ from gan_lib.errors import DataError
 SPACES = {
     "conv3_mean": ("conv3", "mean"),        # 128: average over positions (the kit's old choice)
     "conv3_mean_l2": ("conv3", "mean_l2"),  # 128: the same, scaled to unit length
+    "conv3_sqrt_mean_l2": ("conv3", "sqrt_mean_l2"),  # 128: square roots of the means, unit length
+    "conv3_max_l2": ("conv3", "max_l2"),    # 128: maximum over positions, unit length
     "pool3": ("pool3", "flat"),             # 1152: position kept on a 3x3 grid
     "pool3_l2": ("pool3", "flat_l2"),       # 1152: the same, unit length
     "dense": ("embedding", "flat"),         # 128: the penultimate dense layer
     "dense_l2": ("embedding", "flat_l2"),   # 128: the same, unit length
 }
-DEFAULT_SPACE = "conv3_mean_l2"
+DEFAULT_SPACE = "conv3_sqrt_mean_l2"
 
 
 def _vectorise(x, how: str):
     import keras
 
-    if how.startswith("mean"):
+    if how.startswith("sqrt_mean"):  # power normalisation: loud channels count less
+        x = keras.ops.sqrt(keras.ops.mean(x, axis=(1, 2)))
+    elif how.startswith("mean"):
         x = keras.ops.mean(x, axis=(1, 2))
+    elif how.startswith("max"):
+        x = keras.ops.max(x, axis=(1, 2))
     else:
         x = keras.layers.Flatten()(x)
     if how.endswith("_l2"):

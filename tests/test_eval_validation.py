@@ -63,18 +63,30 @@ def test_the_readme_run_is_not_flattered(scored):
     assert scored["held-out real"]["precision"] - p >= 0.4
 
 
+def test_one_class_has_low_recall(mnist):
+    """All 1,135 test images of the digit 1: every one realistic, a tenth of the variety. Plain
+    L2 normalisation let recall reach 0.35 (outlying 1s have wide k-NN balls); the square root
+    before it keeps recall near 0.2 (docs/evaluation.md)."""
+    clf = load_classifier("mnist")
+    test = load_dataset("mnist", "test")
+    rng = np.random.default_rng(0)
+    reference = clf.embed(mnist.images[rng.choice(len(mnist), 10_000, replace=False)])
+    ones = metrics.precision_recall(reference, clf.embed(test.images[test.labels == 1]), 3)
+    assert ones["precision"] >= REAL_AT_LEAST and ones["recall"] <= 0.3, ones
+
+
 def test_the_chosen_space_beats_the_old_one(mnist):
     """Mean-pooled conv3 maps without normalisation (the kit's old space) let blends through;
-    the L2-normalised space does not. Pins why DEFAULT_SPACE is what it is."""
-    assert features.DEFAULT_SPACE == "conv3_mean_l2"
+    the normalised space does not. Pins why DEFAULT_SPACE is what it is."""
+    assert features.DEFAULT_SPACE == "conv3_sqrt_mean_l2"
     clf = load_classifier("mnist")
     test = load_dataset("mnist", "test")
     rng = np.random.default_rng(1)
     blends = features.blend_digits(test.images[:N], test.labels[:N], rng)
     ref_images = mnist.images[rng.choice(len(mnist), 5000, replace=False)]
     precision = {}
-    for space in ("conv3_mean", "conv3_mean_l2"):
+    for space in ("conv3_mean", features.DEFAULT_SPACE):
         embed = features.classifier_features(clf.model, space)
         ref, fake = embed(ref_images / 127.5 - 1.0), embed(blends / 127.5 - 1.0)
         precision[space] = metrics.precision_recall(ref, fake, 3)["precision"]
-    assert precision["conv3_mean"] > 0.5 > 0.2 > precision["conv3_mean_l2"], precision
+    assert precision["conv3_mean"] > 0.5 > 0.2 > precision[features.DEFAULT_SPACE], precision
