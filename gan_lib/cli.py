@@ -180,8 +180,7 @@ def cmd_evaluate(args) -> int:
     if args.picture and not args.picture.lower().endswith(".png"):
         raise GanKitError(f"--picture {args.picture} must end in .png")
     if args.run:
-        report = evaluate_run(args.run, n=args.n, seed=args.seed)
-        images = None
+        report, images = evaluate_run(args.run, n=args.n, seed=args.seed, return_images=True)
     else:
         if not args.dataset:
             raise GanKitError("--samples needs --dataset (mnist, fashion_mnist or a folder)")
@@ -202,7 +201,7 @@ def cmd_evaluate(args) -> int:
     print(text)
     if args.out:
         atomic_write_text(args.out, text + "\n")
-    if args.picture and images is not None:
+    if args.picture:
         save_realism_picture(images, report, args.picture)
     return 0
 

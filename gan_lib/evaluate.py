@@ -232,8 +232,9 @@ def discriminator_table(gan, real_images, fake_images) -> dict:
     return metrics.binary_classification_table(truth, predicted)
 
 
-def evaluate_run(run_dir, n: int = 10_000, seed: int = 0) -> dict:
-    """Sample ``n`` images from a run's latest checkpoint and evaluate them, plus D's table."""
+def evaluate_run(run_dir, n: int = 10_000, seed: int = 0, return_images: bool = False):
+    """Sample ``n`` images from a run's latest checkpoint and evaluate them, plus D's table.
+    With ``return_images``: (report, images), e.g. for ``save_realism_picture``."""
     import tensorflow as tf
 
     from gan_lib.data import load_dataset
@@ -248,7 +249,7 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0) -> dict:
     report = evaluate_samples(config.dataset, images, labels, seed=seed)
     report["run"] = str(run_dir)
     if config.pack > 1:  # a PacGAN D judges packs, not single images: no per-image table
-        return report
+        return (report, images) if return_images else report
     # D as a classifier: restore D as well, then score test images against the samples.
     path = tf.train.latest_checkpoint(f"{run_dir}/checkpoints")
     status = tf.train.Checkpoint(discriminator=gan.discriminator).restore(path)
@@ -262,7 +263,7 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0) -> dict:
     else:
         table = discriminator_table(gan, test.images[:m], images[:m])
     report["discriminator_as_classifier"] = table
-    return report
+    return (report, images) if return_images else report
 
 
 def nearest_training_images(samples, train_images, classifier, k: int = 3) -> np.ndarray:
