@@ -235,13 +235,12 @@ def discriminator_table(gan, real_images, fake_images) -> dict:
 def evaluate_run(run_dir, n: int = 10_000, seed: int = 0, return_images: bool = False):
     """Sample ``n`` images from a run's latest checkpoint and evaluate them, plus D's table.
     With ``return_images``: (report, images), e.g. for ``save_realism_picture``."""
-    import tensorflow as tf
-
     from gan_lib.data import load_dataset
     from gan_lib.checkpoint import load_generator
     from gan_lib.sampling import sample_images
 
-    gan, config = load_generator(run_dir)
+    # G and D from the same newest intact checkpoint (checkpoint.py finds it from its files)
+    gan, config = load_generator(run_dir, with_discriminator=True)
     if config.dataset not in ("mnist", "fashion_mnist"):
         raise ConfigError(f"evaluation of a run needs mnist or fashion_mnist, this run used "
                           f"{config.dataset}; sample it and pass --samples with --dataset")
@@ -250,11 +249,7 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0, return_images: bool = 
     report["run"] = str(run_dir)
     if config.pack > 1:  # a PacGAN D judges packs, not single images: no per-image table
         return (report, images) if return_images else report
-    # D as a classifier: restore D as well, then score test images against the samples.
-    path = tf.train.latest_checkpoint(f"{run_dir}/checkpoints")
-    status = tf.train.Checkpoint(discriminator=gan.discriminator).restore(path)
-    status.expect_partial()
-    status.assert_existing_objects_matched()
+    # D as a classifier: score test images against the samples.
     test = load_dataset(config.dataset, "test")
     m = min(n, len(test))
     if gan.conditional:
