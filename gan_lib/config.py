@@ -152,7 +152,8 @@ class TrainConfig:
                                                       "epoch)", **POSITIVE, resume="free",
                                                 flag="--checkpoint-every")
     checkpoint_every_seconds: float = option(300.0, "also checkpoint when this many seconds "
-                                                    "have passed", **POSITIVE, resume="free")
+                                                    "have passed (0: after every call)",
+                                             low=0.0, resume="free")
     keep_checkpoints: int = option(3, "how many recent checkpoints to keep", **POSITIVE,
                                    high=10**6, resume="free")
     sample_every_steps: int | None = option(None, "steps between sample grids (default: one "

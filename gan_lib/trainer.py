@@ -320,9 +320,9 @@ class Trainer:
         c = self.config
         return float(instance_noise_level(c.instance_noise, c.instance_noise_steps, step))
 
-    def say(self, message: str) -> None:
-        """Print a message (if verbose) without garbling the progress line."""
-        if not self.config.verbose:
+    def say(self, message: str, always: bool = False) -> None:
+        """Print a message (if verbose, or ``always``) without garbling the progress line."""
+        if not (self.config.verbose or always) or not self.role.chief:
             return
         if self._progress is not None:
             self._progress.write(message)
@@ -350,27 +350,28 @@ class Trainer:
         with self._run_lock(), _StopRequests() as stop:
             self._progress = Progress(end, start, enabled=bool(self.config.verbose))
             try:
-                self._loop(start, end, stop)
+                stopped = self._loop(start, end, stop)
             except KeyboardInterrupt:  # a second Ctrl-C, or an interrupt outside the main thread
-                stop.requested = True
+                stopped = True
             finally:
                 self._progress.close()
-            if stop.requested:
+            if stopped:
                 self._stop_interrupted()
             for callback in self.callbacks:
                 callback.on_train_end(self)
             self._progress = None
         return self.history
 
-    def _loop(self, start: int, end: int, stop) -> None:
+    def _loop(self, start: int, end: int, stop) -> bool:
+        """The steps from ``start`` to ``end``; True if they were stopped by a request."""
         iterator = iter(batches(self.data, self.config.batch_size, self.config.seed,
                                 start_step=start, shard=self.role))
         for callback in self.callbacks:
             callback.on_train_begin(self)
         # "seconds" in the log counts training time across resumptions
         t0 = time.perf_counter() - (self.history["seconds"][-1] if self.history["seconds"] else 0)
-        step = start
-        while step < end and not stop.requested:
+        step, stopping = start, False
+        while step < end and not stopping:
             k = self._call_length(step, end)
             self.last_call = self.run_steps(iterator, k)
             logs = self._record(step, self.last_call, time.perf_counter() - t0)
@@ -381,8 +382,11 @@ class Trainer:
             for callback in self.callbacks:
                 if step % self._every(callback) == 0 or step == end:
                     callback.on_interval(self, step)
-            if self.role.count > 1:  # a SIGTERM to any worker stops them all at this step
-                stop.requested = any_worker(self.strategy, stop.requested)
+            # A SIGTERM to any worker stops them all at this step. The vote never overwrites
+            # the request itself: one that arrives during the vote counts in the next.
+            stopping = any_worker(self.strategy, stop.requested) if self.role.count > 1 \
+                else stop.requested
+        return stopping
 
     def _every(self, callback) -> int:
         return callback.every_steps or self.steps_per_epoch
@@ -409,7 +413,8 @@ class Trainer:
         self.interrupted = True
         saved = self.save() if self.checkpoint else None
         self.say(f"interrupted at step {self.global_step}"
-                 + (f"; checkpoint saved to {saved}; continue with --resume" if saved else ""))
+                 + (f"; checkpoint saved to {saved}; continue with --resume" if saved else ""),
+                 always=True)  # what the user's Ctrl-C or kill did, even with --quiet
 
     def run_steps(self, iterator, k: int) -> dict:
         """Run ``k`` compiled train steps on batches from ``iterator`` (an iterator over

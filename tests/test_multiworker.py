@@ -129,6 +129,13 @@ def test_sigterm_to_one_worker_saves_and_both_resume(run_env, tmp_path):
     log = (tmp_path / "R" / "log.csv").read_text().splitlines()
     assert [int(row.split(",")[0]) for row in log[1:]] == list(range(1, step + 11))
     assert list((tmp_path / "tmp").iterdir()) == []  # the second worker's copies are gone
+    # any number of workers that divides the batch can go on: here one process
+    one = subprocess.run([sys.executable, "-m", "gan_lib", "train", "--out", "R", "--resume",
+                          "--steps", str(step + 15), "--strategy", "none"], env=run_env,
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert one.returncode == 0 and f"resumed R from step {step + 10}" in one.stdout, one.stderr
+    log = (tmp_path / "R" / "log.csv").read_text().splitlines()
+    assert [int(row.split(",")[0]) for row in log[1:]] == list(range(1, step + 16))
 
 
 @pytest.mark.parametrize("workers,index,message", [
