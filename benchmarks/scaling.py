@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gan_lib  # noqa: E402,F401  (mutes TensorFlow's start-up lines)
 from common import machine_facts, write_report  # noqa: E402
 
 WORKER = r"""
@@ -31,7 +34,7 @@ config = TrainConfig(model=sys.argv[3], strategy=sys.argv[4], steps=10**6, batch
                      verbose=0)
 trainer = Trainer(config)
 it = iter(batches(trainer.data, 128, 0, shard=trainer.role))
-k = 1 if trainer.strategy is not None else 20
+k = int(sys.argv[6])  # steps per compiled call (the trainer uses 1 under a strategy)
 trainer.run_steps(it, k)  # warm-up: tracing
 steps, start = 0, time.perf_counter()
 while steps < int(sys.argv[5]):
@@ -51,13 +54,16 @@ def free_ports(n):
     return ports
 
 
-def measure(model: str, strategy: str, workers: int, steps: int) -> float:
-    """Steps per second of the chief (worker 0)."""
+def measure(model: str, strategy: str, workers: int, steps: int, per_call: int) -> float:
+    """Steps per second of the chief (worker 0), ``per_call`` steps per compiled call."""
     cluster = ",".join(free_ports(workers)) if workers > 1 else "-"
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, cluster, str(i), model, strategy,
-                               str(steps)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               str(steps), str(per_call)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for i in range(workers)]
-    outputs = [p.communicate(timeout=900)[0] for p in procs]
+    outputs = [p.communicate(timeout=900) for p in procs]
+    if "RESULT" not in outputs[0][0]:
+        raise SystemExit(f"{model}/{strategy}: worker 0 failed:\n{outputs[0][1][-2000:]}")
+    outputs = [out for out, _ in outputs]
     return json.loads(outputs[0].split("RESULT", 1)[1])["steps_per_second"]
 
 
@@ -70,15 +76,19 @@ def main(argv=None):
     facts = machine_facts()
     rows = []
     for model in args.models.split(","):
-        one = measure(model, "none", 1, args.steps)
-        two = measure(model, "multiworker", 2, args.steps)
-        row = {"model": model, "one_process": round(one, 1), "two_workers": round(two, 1),
-               "ratio": round(two / one, 3)}
+        one = measure(model, "none", 1, args.steps, 20)
+        one_each = measure(model, "none", 1, args.steps, 1)
+        two = measure(model, "multiworker", 2, args.steps, 1)
+        row = {"model": model, "one_process": round(one, 1),
+               "one_process_one_step_per_call": round(one_each, 1),
+               "two_workers": round(two, 1), "ratio": round(two / one, 3)}
         if facts["gpus"]:
-            row["mirrored_gpus"] = round(measure(model, "mirrored", 1, args.steps), 1)
+            row["mirrored_gpus"] = round(measure(model, "mirrored", 1, args.steps, 1), 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    report = {"what": "global batch 128, steps per second of the chief", "machine": facts,
+    report = {"what": ("global batch 128, steps per second of the chief; one process runs 20 steps per "
+                       "compiled call as the trainer does, and 1 per call for comparison; "
+                       "a strategy runs 1 per call, as the trainer does"), "machine": facts,
               "command": "python benchmarks/scaling.py " + " ".join(argv or sys.argv[1:]),
               "rows": rows}
     print("wrote", write_report(report, args.out))
