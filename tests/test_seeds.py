@@ -119,3 +119,64 @@ def test_benchmark_loop_keeps_d_frozen_only_inside_the_combined_model():
     discriminator.trainable = False
     combined.train_on_batch(rng.normal(size=(32, 100)).astype("float32"), np.ones((32, 1)))
     assert all(np.array_equal(a, b) for a, b in zip(after_d, discriminator.get_weights()))
+
+
+# ------------------------------------------------------------------ quotations, word for word
+SEEDS = {"000": "000_9664e47bbc32a894.txt", "001": "001_2ed3d38a1920f22d.txt",
+         "002": "002_7d6b70a1354f4cfe.txt", "004": "004_12d89de8d0b106db.txt"}
+QUOTES = [  # (notebook, seed, text the notebook quotes from the seed; whitespace-insensitive)
+    ("02_fashion_mnist", "004", "x_train = x_train.reshape(-1, 28, 28, 1) / 255.0"),
+    ("02_fashion_mnist", "004", "gan = tf.keras.Sequential([generator, discriminator])"),
+    ("02_fashion_mnist", "004", "Total params: 428,561"),
+    ("02_fashion_mnist", "004", "313/313 [=====] - 1s 3ms/step - loss: 1.9389 - accuracy: 0.0075"),
+    ("02_fashion_mnist", "004", "Discriminator Loss: [1.05659515 0.48844999]"),
+    ("02_fashion_mnist", "004", "a satisfactory discriminator loss of 0.48"),
+    ("02_fashion_mnist", "004", "an excellent recall score of 0.9694"),
+    ("02_fashion_mnist", "004", "(1 hour, 5 minutes)"),
+    ("05_checkpoint_resume", "001", "checkpoints are saved every 50 epochs"),
+    ("05_checkpoint_resume", "001", "Checkpoints were saved at regular intervals (every 50 epochs)"),
+    ("05_checkpoint_resume", "001", "the model training was interrupted at epoch **290** and later resumed"),
+    ("05_checkpoint_resume", "001", "EPOCHS=210 # 500-290 = 210"),
+    ("05_checkpoint_resume", "001", "CheckpointLoadStatus at 0x7f1cd2dce490"),
+    ("06_evaluation", "004", "Precision: 0.49355939106970115"),
+    ("06_evaluation", "000", "α -Precision: Determining the number of the generated images that "
+                             "resemble the most typical or the most often occurring actual image"),
+    ("06_evaluation", "000", "β-Recall: Measuring the extent to which synthetic samples' most "
+                             "typical β fraction includes actual samples"),
+    ("06_evaluation", "000", "Authenticity: This metric measures the prospects that a synthetic "
+                             "sample provides a straight duplication of a training sample"),
+    ("06_evaluation", "000", "Here $\\alpha = \\beta = 0.9$, α -Precision = 8/9, β -Recall = 4/9, "
+                             "Authenticity = 9/10"),
+    ("07_stabilisation_and_losses", "002", "slightly smoothed labels like 0.9 for real data and "
+                                           "0.1 for fake data"),
+    ("07_stabilisation_and_losses", "002", "weight clipping introduces its own challenges, such "
+                                           "as vanishing and exploding gradients"),
+]
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _seeds_dir():
+    import os
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (os.environ.get("GAN_SEEDS_DIR"), here.parent / "shared" / "seeds"):
+        if candidate and (Path(candidate) / SEEDS["004"]).exists():
+            return Path(candidate)
+    pytest.skip("the seed documents (../shared/seeds) are not here")
+
+
+@pytest.mark.parametrize("notebook,seed,quote", QUOTES)
+def test_notebook_quotes_the_seed_word_for_word(notebook, seed, quote):
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "notebooks" / f"{notebook}.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    text = _squeeze(" ".join("".join(c["source"]) for c in cells))
+    assert _squeeze(quote) in text, f"{notebook} no longer quotes: {quote}"
+    seed_text = _squeeze((_seeds_dir() / SEEDS[seed]).read_text())
+    assert _squeeze(quote) in seed_text, f"seed {seed} does not say: {quote}"
