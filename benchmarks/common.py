@@ -39,3 +39,11 @@ def parse_options(items) -> dict:
         options[key] = json.loads(value) if value[:1].isdigit() or value in ("true", "false") \
             else value
     return options
+
+
+def held_out(dataset: str):
+    """The test split's images (uint8), the reference the quality benchmarks score samples
+    against: digits the generator never saw, as the real-vs-real baseline is computed too."""
+    from gan_lib.data import load_dataset
+
+    return load_dataset(dataset, "test").images

@@ -35,7 +35,9 @@ TASKS = ("superres", "inpaint")
 MAX_SEED = 2**32 - 1
 # filled in when a run starts (from the data, or the run's length): unset (None or 0) in a
 # config given for a resume means "as saved", not a change
-RESOLVED_FIELDS = ("resolution", "channels", "num_classes", "instance_noise_steps")
+RESOLVED_FIELDS = ("resolution", "channels", "num_classes", "instance_noise_steps", "batch_size",
+                   "lr_g", "lr_d")
+
 
 
 def option(default, help: str, *, choices=None, low=None, high=None, low_open=False,
@@ -87,7 +89,8 @@ class TrainConfig:
                                   choices=(1, 3))
     num_classes: int | None = option(None, "filled in from the data", cli=False)
     latent_dim: int = option(100, "size of the noise vector z", **POSITIVE, high=4096)
-    batch_size: int = option(128, "images per step", **POSITIVE, high=65536)
+    batch_size: int | None = option(None, "images per step (default: per model and image size, "
+                                          "see Variant.recipe_defaults)", **POSITIVE, high=65536)
     steps: int | None = option(None, "total length in steps", **POSITIVE, resume="free",
                                group="length")
     epochs: int | None = option(None, "total length in epochs", **POSITIVE, resume="free",
@@ -100,8 +103,12 @@ class TrainConfig:
                                             "resolution, see models.py)", **POSITIVE, high=4096)
     # losses and optimisation
     loss: str = option("bce", "GAN loss; bce is the non-saturating one", choices=LOSSES)
-    lr_g: float = option(2e-4, "G's Adam learning rate", **POSITIVE, high=1.0, resume="recorded")
-    lr_d: float = option(2e-4, "D's Adam learning rate", **POSITIVE, high=1.0, resume="recorded")
+    lr_g: float | None = option(None, "G's Adam learning rate (default: as --batch-size)",
+                                **POSITIVE, high=1.0, resume="recorded")
+    lr_d: float | None = option(None, "D's Adam learning rate (default: as --batch-size)",
+                                **POSITIVE, high=1.0, resume="recorded")
+    lr_decay: float = option(0.0, "decay both learning rates linearly to 0 over this last "
+                                  "fraction of the run (0: constant)", low=0.0, high=1.0)
     beta_1: float = option(0.5, "Adam's beta_1 (DCGAN: 0.5)", **FRACTION)
     beta_2: float = option(0.999, "Adam's beta_2", **FRACTION)
     d_steps: int = option(1, "D updates per G update (WGAN: 5)", **POSITIVE, high=100)
@@ -127,6 +134,10 @@ class TrainConfig:
                                           "the run's length at its start, then saved)",
                                        low=0, high=10**9)
     spectral_norm: bool = option(False, "spectral normalisation in D (and no batch norm)")
+    r1_gamma: float = option(0.0, "R1 penalty: gamma/2 * E|grad D(x)|^2 on real images "
+                                  "(Mescheder et al., 2018; 0: off)", low=0.0, high=1e4)
+    minibatch_std: bool = option(False, "D sees the batch's feature spread as an extra channel "
+                                        "(Karras et al., 2018)")
     d_dropout: float = option(0.0, "dropout rate in D", **FRACTION)
     pack: int = option(1, "PacGAN: D judges packs of this many samples", **POSITIVE, high=16)
     collapse_monitor: bool = option(False, "log the class entropy of fixed samples at each "
@@ -177,7 +188,7 @@ class TrainConfig:
             _check_field(field, getattr(self, field.name))
         if (self.steps is None) == (self.epochs is None):
             raise ConfigError("give the run's length as exactly one of --steps N or --epochs N")
-        if self.batch_size % self.pack:
+        if self.batch_size is not None and self.batch_size % self.pack:
             raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
                               f"{self.pack}")
         if (self.collapse_monitor or self.eval_every_steps) and \

@@ -92,6 +92,19 @@ def gradient_penalty(critic, real, fake, epsilon):
     return _mean(tf.square(norms - 1.0))
 
 
+def judged_with_r1(critic, real):
+    """``critic(real)`` and R1's ``E[||grad_x critic(x)||^2]`` on the real batch (Mescheder et
+    al., 2018): D is pushed to be flat around the data, which damps the oscillation of the game
+    near its equilibrium. The forward pass is shared with D's loss, so R1 costs one extra
+    backward pass through D (to the images) and its second-order part in D's update."""
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        out = critic(real)
+    logits = out[0] if isinstance(out, (tuple, list)) else out
+    grads = tape.gradient(logits, real)  # of the sum over the batch: each row its own image
+    return out, _mean(tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads))))
+
+
 LOSSES = {
     "bce": GanLoss(bce_d_loss, nonsaturating_g_loss),
     "minimax": GanLoss(bce_d_loss, minimax_g_loss),

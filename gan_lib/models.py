@@ -44,6 +44,21 @@ def default_base_filters(resolution: int) -> int:
     return 32 if resolution == 28 or resolution >= 128 else 64
 
 
+@keras.saving.register_keras_serializable(package="gan_lib")
+class MinibatchStdDev(layers.Layer):
+    """Adds one feature: the spread of the batch (Karras et al., 2018, section 3).
+
+    The standard deviation of every feature over the batch, averaged into one number, is appended
+    as a constant channel (or feature). A batch of near-identical fakes has a small spread that D
+    can see, so G is pushed towards variety. Under a tf.distribute strategy the spread is over
+    each replica's part of the batch.
+    """
+
+    def call(self, x):
+        spread = keras.ops.mean(keras.ops.sqrt(keras.ops.var(x, axis=0) + 1e-8))
+        return keras.ops.concatenate([x, keras.ops.ones_like(x[..., :1]) * spread], axis=-1)
+
+
 def _dense(units, spectral_norm=False, **kw):
     layer = layers.Dense(units, **kw)
     return layers.SpectralNormalization(layer) if spectral_norm else layer
@@ -76,10 +91,11 @@ def build_mlp_generator(latent_dim=100, image_shape=(28, 28, 1), hidden=(256,),
 
 
 def build_mlp_discriminator(image_shape=(28, 28, 1), hidden=(256,), num_classes=None,
-                            dropout=0.0, spectral_norm=False, heads=0) -> keras.Model:
+                            dropout=0.0, spectral_norm=False, heads=0,
+                            minibatch_std=False) -> keras.Model:
     """MLP discriminator: Flatten -> Dense(h, relu) for each h in ``hidden`` -> Dense(1) logit.
     ``heads`` > 0 adds a second output of that many numbers on the same features (ACGAN's class
-    logits, InfoGAN's Q head)."""
+    logits, InfoGAN's Q head). ``minibatch_std``: see :class:`MinibatchStdDev`."""
     image = keras.Input(image_shape, name="image")
     inputs, x = [image], layers.Flatten()(image)
     if num_classes:
@@ -90,6 +106,8 @@ def build_mlp_discriminator(image_shape=(28, 28, 1), hidden=(256,), num_classes=
         x = _dense(width, spectral_norm, activation="relu")(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
+    if minibatch_std:
+        x = MinibatchStdDev()(x)
     logit = _dense(1, spectral_norm, dtype="float32")(x)
     outputs = [logit, _head(x, heads)] if heads else logit
     return keras.Model(inputs if num_classes else image, outputs, name="mlp_discriminator")
@@ -137,7 +155,7 @@ def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filter
 
 def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_classes=None,
                               dropout=0.0, spectral_norm=False, pack=1, heads=0,
-                              sync_bn=False) -> keras.Model:
+                              sync_bn=False, minibatch_std=False) -> keras.Model:
     """DCGAN discriminator: the generator mirrored.
 
     Stride-2 4x4 convolutions halve the side and double the width, each followed by BatchNorm
@@ -147,6 +165,8 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
     ``pack`` > 1 makes D judge ``pack`` images stacked along the channels (PacGAN).
     ``heads`` > 0 adds a second output (class logits or InfoGAN's Q) on the last features.
     ``sync_bn``: synchronised batch norm (for tf.distribute, see ``_batch_norm``).
+    ``minibatch_std``: the batch's spread as an extra channel before the last layer
+    (:class:`MinibatchStdDev`).
     """
     _check_resolution(resolution)
     b = base_filters or default_base_filters(resolution)
@@ -168,6 +188,8 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
         x = layers.LeakyReLU(0.2)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
+    if minibatch_std:
+        x = MinibatchStdDev()(x)
     if resolution == 28:
         logit = _dense(1, spectral_norm, dtype="float32")(layers.Flatten()(x))
     else:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import tensorflow as tf
 
 from gan_lib.distribute import role_of
-from gan_lib.losses import gradient_penalty
+from gan_lib.losses import gradient_penalty, judged_with_r1
 
 
 class Draw(NamedTuple):
@@ -181,9 +181,15 @@ class GANStep:
         """D's loss (call it inside a tape): real images should score "real", fakes "fake"."""
         if draw.real_noise is not None:  # instance noise blurs both distributions alike
             real, fake = real + noise_std * draw.real_noise, fake + noise_std * draw.fake_noise
-        real_logits, real_aux = self.judge(real, labels)
+        gamma = self.config.r1_gamma
+        if gamma:  # R1: D's gradient on the real images, to keep D flat around the data
+            (real_logits, real_aux), r1 = judged_with_r1(lambda x: self.judge(x, labels), real)
+        else:
+            real_logits, real_aux = self.judge(real, labels)
         fake_logits, fake_aux = self.judge(fake, labels)
         loss = self.loss.d_loss(real_logits, fake_logits, self.real_target, self.fake_target)
+        if gamma:
+            loss += gamma / 2 * r1
         if draw.mix is not None:  # WGAN-GP: keep D 1-Lipschitz between real and fake
             critic = lambda x: self.judge(x, labels)[0]  # noqa: E731
             loss += self.config.gp_weight * gradient_penalty(critic, real, fake, draw.mix)

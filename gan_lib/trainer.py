@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from gan_lib import callbacks as cb
-from gan_lib.config import TrainConfig
+from gan_lib.config import RESOLVED_FIELDS, TrainConfig
 from gan_lib.data import ImageSet, batches, load_dataset, steps_per_epoch, to_uint8
 from gan_lib.distribute import WorkerRole, any_worker, cluster_role, make_strategy
 from gan_lib.errors import CheckpointError, ConfigError, DivergenceError
@@ -66,6 +66,17 @@ def instance_noise_level(level: float, horizon: int, step):
         return tf.constant(0.0)
     done = tf.cast(step, tf.float32) / tf.constant(float(horizon), tf.float32)
     return tf.constant(level, tf.float32) * tf.maximum(0.0, 1.0 - done)
+
+
+def learning_rate_scale(decay: float, total: int, step):
+    """The learning rates' factor at ``step`` (a tensor): 1, then down linearly over the last
+    ``decay`` fraction of a ``total``-step run, reaching 1 / (decay * total) at its last step.
+    Ending a short run with small steps lets G settle instead of stopping mid-oscillation. Like
+    instance noise it follows the absolute step, so every split of a run into calls agrees."""
+    import tensorflow as tf
+
+    left = tf.cast(total - step, tf.float32) / tf.constant(decay * total, tf.float32)
+    return tf.clip_by_value(left, 0.0, 1.0)
 
 
 class _StopRequests:
@@ -164,7 +175,8 @@ class Trainer:
                               " resume with the original options or use another --out")
         self._recorded_changes = saved.differences(config, kinds=("recorded",))
         new = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
-               if f.metadata["resume"] in ("free", "recorded") and f.name != "changes"}
+               if f.metadata["resume"] in ("free", "recorded") and f.name != "changes"
+               and not (f.name in RESOLVED_FIELDS and getattr(config, f.name) is None)}
         return dataclasses.replace(saved, **new)
 
     def _refuse_existing_run(self, config: TrainConfig) -> None:
@@ -177,6 +189,7 @@ class Trainer:
             data = load_dataset(config.dataset, "train", config.resolution, config.channels)
         config.resolution, config.channels = int(data.shape[0]), int(data.shape[2])
         config.num_classes = data.num_classes
+        self._fill_recipe(config)
         self.config, self.data = config.validate(), data
         self.steps_per_epoch = steps_per_epoch(data, config.batch_size)
         if self.steps_per_epoch == 0:
@@ -184,6 +197,18 @@ class Trainer:
                               f"({len(data)} images); lower it")
         if config.instance_noise and not config.instance_noise_steps:
             config.instance_noise_steps = self.total_steps  # fixed now, saved in config.json
+
+    @staticmethod
+    def _fill_recipe(config) -> None:
+        """Batch size and learning rates left unset: the variant's recipe for this image size if
+        all three are unset, else the paper's values for the unset ones (see recipe_defaults)."""
+        from gan_lib.variants.base import PAPER_RECIPE
+
+        unset = [name for name in PAPER_RECIPE if getattr(config, name) is None]
+        recipe = config.variant().recipe_defaults(config.resolution, config.channels) \
+            if len(unset) == len(PAPER_RECIPE) else PAPER_RECIPE
+        for name in unset:
+            setattr(config, name, recipe[name])
 
     def _build(self) -> None:
         import keras
@@ -436,6 +461,10 @@ class Trainer:
         def one_step(iterator):
             images, labels = next(iterator)
             std = instance_noise_level(c.instance_noise, c.instance_noise_steps, self.step)
+            if c.lr_decay:  # both players' learning rates follow the schedule
+                scale = learning_rate_scale(c.lr_decay, self.total_steps, self.step)
+                self.g_optimizer.learning_rate.assign(c.lr_g * scale)
+                self.d_optimizer.learning_rate.assign(c.lr_d * scale)
             metrics = step_fn(images, labels, std)
             for callback in self.callbacks:  # read when the loop is traced, at its first call
                 if callback.after_step is not None:

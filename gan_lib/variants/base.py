@@ -17,6 +17,10 @@ from gan_lib.gan import GAN
 from gan_lib.losses import get_loss
 
 
+# Adam 2e-4 and batch 128 (Radford et al., 2015); at 256x256, the course's seed network's setting
+PAPER_RECIPE = {"batch_size": 128, "lr_g": 2e-4, "lr_d": 2e-4}
+
+
 class FixedInputs(NamedTuple):
     """What the sample grids are generated from, the same all run long."""
 
@@ -57,6 +61,13 @@ class Variant:
             raise ConfigError(f"an MLP at {c.resolution}x{c.resolution} is too large to be "
                               "useful; use --model dcgan")
 
+    def recipe_defaults(self, resolution: int, channels: int) -> dict:
+        """The batch size and learning rates of a run that sets none of the three: the DCGAN
+        paper's (:data:`PAPER_RECIPE`). A variant whose own recipe was measured to do better
+        overrides this. A run that sets some of them gets the paper's values for the others: a
+        recipe is measured as a whole, so it is never mixed with other values."""
+        return dict(PAPER_RECIPE)
+
     def spec(self, image_shape, num_classes) -> dict:
         """The facts that decide the variables' shapes; equal specs can share a checkpoint."""
         c, arch = self.config, self.arch
@@ -66,6 +77,7 @@ class Variant:
             "mlp_hidden": list(c.mlp_hidden) if arch == "mlp" else None,
             "base_filters": c.base_filters if arch != "mlp" else None,
             "spectral_norm": c.spectral_norm, "pack": c.pack,
+            **({"minibatch_std": True} if c.minibatch_std else {}),
         }
 
     # ------------------------------------------------------------------ networks
@@ -88,12 +100,13 @@ class Variant:
             g = models.build_mlp_generator(latent, image_shape, c.mlp_hidden, classes)
             packed = image_shape[:2] + (image_shape[2] * c.pack,)
             d = models.build_mlp_discriminator(packed, c.mlp_hidden, d_classes, c.d_dropout,
-                                               c.spectral_norm, heads)
+                                               c.spectral_norm, heads, c.minibatch_std)
         else:
             res, ch = image_shape[0], image_shape[2]
             g = models.build_dcgan_generator(latent, res, ch, c.base_filters, classes, sync)
             d = models.build_dcgan_discriminator(res, ch, c.base_filters, d_classes, c.d_dropout,
-                                                 c.spectral_norm, c.pack, heads, sync)
+                                                 c.spectral_norm, c.pack, heads, sync,
+                                                 c.minibatch_std)
         return GAN(g, d, latent, tuple(image_shape), classes, self)
 
     def latent(self, rng, n, noise_dim, **codes):

@@ -7,4 +7,12 @@ from gan_lib.variants.base import Variant
 
 
 class PlainGAN(Variant):
-    """Nothing to add: see :class:`~gan_lib.variants.base.Variant`."""
+    """The base behaviour, with one recipe of its own (see :meth:`recipe_defaults`)."""
+
+    def recipe_defaults(self, resolution, channels):
+        """The DCGAN at 28x28 grayscale (MNIST-size): batch 64 and Adam 1e-3 for both players,
+        the recipe with the best quality per minute measured on a 2-core CPU (BENCHMARKS.md,
+        section 3). Elsewhere (the MLP, colour, larger images) the paper's, as every variant."""
+        if self.arch == "dcgan" and resolution == 28 and channels == 1:
+            return {"batch_size": 64, "lr_g": 1e-3, "lr_d": 1e-3}
+        return super().recipe_defaults(resolution, channels)
