@@ -172,7 +172,7 @@ def check_epochs_skipped(fn):
         fn = solution_epochs_skipped
         got = fn(290, 50, 290)
     cases = {(290, 50, 290): 40, (290, 10, 290): 0, (299, 50, 290): 40, (300, 50, 300): 0,
-             (49, 50, 49): 49}
+             (49, 50, 49): 49, (240, 50, 260): 60}  # the last: a restart epoch typed too high
     wrong = {k: fn(*k) for k, v in cases.items() if fn(*k) != v}
     if wrong:
         k = next(iter(wrong))
@@ -380,8 +380,9 @@ def check_sharpness(fn):
     for name, (images, expected) in cases.items():
         got = fn(images)
         if abs(float(got) - expected) > 1e-9:
-            raise AssertionError(f"for {name} expected {expected:.4f}, got {float(got):.4f}"
-                                 + (": did uint8 differences wrap around?" if name == "noise" else ""))
+            raise AssertionError(f"for {name} expected {expected:.4f}, got {float(got):.4f}: "
+                                 "convert to float first (uint8 differences wrap around), divide "
+                                 "by 255, and add the horizontal and the vertical means")
     _ok(f"0 for a flat image, 1 for black-white stripes, {cases['noise'][1]:.3f} for noise.")
     return fn
 
@@ -400,8 +401,9 @@ def check_d_loss(fn):
 
     from gan_lib.losses import bce_d_loss
 
-    real = tf.constant([[3.0], [0.2], [-1.0], [40.0]])
-    fake = tf.constant([[-2.0], [0.5], [1.0], [-40.0]])
+    # the last two pairs: D very sure and right, then very sure and wrong (log(sigmoid) -> -inf)
+    real = tf.constant([[3.0], [0.2], [-1.0], [40.0], [-40.0]])
+    fake = tf.constant([[-2.0], [0.5], [1.0], [-40.0], [40.0]])
     if not _attempted("d_loss", fn(real, fake)):
         fn = solution_d_loss
     got, expected = float(fn(real, fake)), float(bce_d_loss(real, fake))

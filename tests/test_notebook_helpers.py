@@ -131,14 +131,102 @@ def test_the_value_at_the_optimal_discriminator_is_minus_log4_plus_2_jsd():
     assert abs(js_divergence(p, real_density(grid, 20.0, 1.0), grid) - np.log(2)) < 1e-4
 
 
-@pytest.mark.parametrize("name", ["js_divergence", "alpha_curve", "hinge_d_loss", "d_loss",
-                                  "slerp", "sharpness", "information_loss"])
-def test_exercise_checks_pass_the_reference_and_the_unattempted_case(name):
+EXERCISES = ["fakes_called_real", "epochs_skipped", "js_divergence", "alpha_curve",
+             "hinge_d_loss", "d_loss", "slerp", "sharpness", "information_loss"]
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_exercise_checks_pass_the_reference_and_the_unattempted_case(name, capsys):
     from gan_lib import exercises
 
     check, solution = getattr(exercises, f"check_{name}"), getattr(exercises, f"solution_{name}")
     check(solution)
+    said = capsys.readouterr().out
+    assert said.startswith("Correct!") and "not answered" not in said, said
     check(lambda *args: None)
+    said = capsys.readouterr().out
+    assert "not answered yet" in said and "Correct!" in said, said
+
+
+def _wrong_answers():
+    """For each exercise: a plausible wrong answer a student could write, and a piece of the
+    message the check must give for it (so that a wrong answer is caught *and* told why)."""
+    import tensorflow as tf
+
+    from gan_lib import exercises
+
+    def uint8_sharpness(images):  # forgets to convert: uint8 differences wrap around
+        x = np.asarray(images)
+        return float((np.abs(np.diff(x, axis=2)).mean() + np.abs(np.diff(x, axis=1)).mean()) / 255)
+
+    def js_without_half(p, q, grid):  # the two KLs summed, not averaged: 2 log 2 when disjoint
+        from gan_lib.toy import kl_divergence
+
+        return kl_divergence(p, (p + q) / 2, grid) + kl_divergence(q, (p + q) / 2, grid)
+
+    return {
+        "fakes_called_real": (lambda precision, recall: 1 - precision, "answer is 0.3"),
+        "epochs_skipped": (lambda interrupted, every, typed: typed - interrupted, "expected 40"),
+        "js_divergence": (js_without_half, "log 2"),
+        "alpha_curve": (lambda real, fake, levels: np.asarray(levels), "centre"),
+        "hinge_d_loss": (lambda r, f: tf.reduce_mean(tf.nn.relu(1.0 - r))
+                         + tf.reduce_mean(tf.nn.relu(1.0 - f)), "cost nothing"),
+        "d_loss": (lambda r, f: -tf.reduce_mean(tf.math.log(tf.sigmoid(r)))
+                   - tf.reduce_mean(tf.math.log(1.0 - tf.sigmoid(f))), "softplus"),
+        "slerp": (lambda z0, z1, t: (1 - t) * np.asarray(z0) + t * np.asarray(z1), "angle"),
+        "sharpness": (uint8_sharpness, "wrap around"),
+        "information_loss": (lambda q, cat, cont: exercises.solution_information_loss(q, cat, cont)
+                             * 2.0, "category logits"),
+    }
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_exercise_checks_reject_a_wrong_answer_and_say_why(name, capsys):
+    from gan_lib import exercises
+
+    wrong, hint = _wrong_answers()[name]
+    with pytest.raises(AssertionError) as caught:
+        getattr(exercises, f"check_{name}")(wrong)
+    assert hint in str(caught.value), str(caught.value)
+    assert "Correct!" not in capsys.readouterr().out
+
+
+def test_condition_g_check_passes_the_reference_and_rejects_z_and_code_swapped(capsys):
+    import tensorflow as tf
+
+    from gan_lib import exercises
+    from gan_lib.models import build_mlp_generator
+
+    generator = build_mlp_generator(latent_dim=100, num_classes=10)
+    exercises.check_condition_g(exercises.solution_condition_g, generator)
+    assert capsys.readouterr().out.startswith("Correct!")
+    exercises.check_condition_g(lambda z, labels, embedding: None, generator)
+    assert "not answered yet" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="z first"):
+        exercises.check_condition_g(lambda z, y, emb: tf.concat([emb(y), z], axis=1), generator)
+    with pytest.raises(AssertionError, match="shape"):  # forgot the label's code
+        exercises.check_condition_g(lambda z, y, emb: z, generator)
+
+
+def test_checkpoint_quiz_check_passes_the_reference_and_names_what_is_wrong(tmp_path, capsys):
+    """Notebook 05's exercise 2 on a real checkpoint of a 2-step run."""
+    from gan_lib import TrainConfig, Trainer
+    from gan_lib import exercises
+    from gan_lib.data import load_dataset
+
+    try:
+        data = load_dataset("mnist")
+    except Exception as err:  # noqa: BLE001
+        pytest.skip(f"MNIST not available: {err}")
+    trainer = Trainer(TrainConfig(model="mlp", dataset="mnist", steps=2, verbose=0),
+                      tmp_path / "run", data=data)
+    trainer.train()
+    path = trainer.checkpoint.latest
+    exercises.check_2(exercises.solution_2(), path)
+    assert capsys.readouterr().out.startswith("Correct!")
+    wrong = dict(exercises.solution_2(), training_data=True)
+    with pytest.raises(AssertionError, match="training_data"):
+        exercises.check_2(wrong, path)
 
 
 def test_live_view_and_explorer_on_a_real_trainer(tmp_path):
