@@ -1,0 +1,116 @@
+"""The README's first picture and the sentence under it, made by the README's own main command.
+
+    python docs/readme_picture.py          # ~6 min on 2 CPU cores
+    python docs/readme_picture.py --keep /tmp/readme_run   # and keep the run (else deleted)
+    python docs/readme_picture.py --caption-only   # only rewrite the sentence from the JSON
+
+1. Reads the main command from README.md (the ``python -m gan_lib train ...`` part of the
+   set-up-and-train line) and runs it exactly as written, in a temporary folder (so its ``--out``
+   lands there, not in your checkout), timing its wall clock.
+2. Draws the 64-digit grid from the run (seed 0) into ``docs/images/readme_dcgan_mnist.png``,
+   and copies the run's loss curves to ``docs/images/dcgan_mnist_losses.png``.
+3. Scores 5,000 samples against the 10,000 held-out test digits with the kit's evaluation, and
+   5,000 real training digits against the same set (real vs real), as
+   ``benchmarks/time_to_quality.py`` does.
+4. Writes the numbers, machine, date and command to ``docs/images/readme_dcgan_mnist.json`` and
+   rewrites the sentence between the ``readme-picture`` markers in README.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT / "docs" / "images"
+START, END = "<!-- readme-picture:start -->", "<!-- readme-picture:end -->"
+
+
+def main_command(readme: str) -> tuple[dict, list]:
+    """The README's training command: its ``VAR=value`` prefixes and its arguments."""
+    line = next(l for l in readme.splitlines() if l.startswith("pip install -r requirements.txt"))
+    words = shlex.split(line.split("&&", 1)[1])
+    env = dict(w.split("=", 1) for w in words if re.match(r"^[A-Z_]+=", w))
+    return env, [w for w in words if not re.match(r"^[A-Z_]+=", w)]
+
+
+def train(env: dict, args: list, folder: Path) -> float:
+    """Run the command in ``folder`` (paths in its variables are relative to the checkout)."""
+    env = {**os.environ, **{k: str((ROOT / v).resolve()) for k, v in env.items()}}
+    start = time.perf_counter()
+    subprocess.run([sys.executable if a == "python" else a for a in args], cwd=folder, env=env,
+                   check=True)
+    return time.perf_counter() - start
+
+
+def caption(r: dict) -> str:
+    m, s = divmod(round(r["train_seconds"]), 60)
+    real = r["real_vs_real"]
+    checks = [("5 minutes", r["train_seconds"] <= 300), ("precision 0.70", r["precision"] >= 0.70),
+              ("recall 0.75", r["recall"] >= 0.75), ("FID 10x real", r["fid"] <= 10 * real["fid"])]
+    met = [name for name, ok in checks if ok]
+    missed = [name for name, ok in checks if not ok]
+    return (f"The README's main command on {r['machine']['cpus']} CPU cores: {m} min {s:02d} s "
+            f"of training (`docs/readme_picture.py`, {r['machine']['date']}). Scored on 5,000 "
+            f"samples against the held-out test digits: precision {r['precision']:.2f}, recall "
+            f"{r['recall']:.2f}, FID {r['fid']:.4f} in classifier features (real digits against "
+            f"the same set: {real['precision']:.2f}, {real['recall']:.2f}, {real['fid']:.4f}). "
+            f"Targets met: {', '.join(met) or 'none'}; not met: {', '.join(missed) or 'none'} "
+            f"([BENCHMARKS.md](BENCHMARKS.md), section 3).")
+
+
+def write_caption(report: dict) -> None:
+    """Put ``caption(report)`` between the markers in README.md."""
+    path = ROOT / "README.md"
+    head, rest = path.read_text().split(START, 1)
+    path.write_text(head + START + "\n" + caption(report) + "\n" + END + rest.split(END, 1)[1])
+
+
+def main() -> int:
+    if "--caption-only" in sys.argv:  # the sentence again, from the last run's JSON
+        write_caption(json.loads((IMAGES / "readme_dcgan_mnist.json").read_text()))
+        return 0
+    keep = Path(sys.argv[sys.argv.index("--keep") + 1]) if "--keep" in sys.argv else None
+    readme_path = ROOT / "README.md"
+    env, args = main_command(readme_path.read_text())
+    os.environ.setdefault("GAN_DATA_DIR", str((ROOT / env.get("GAN_DATA_DIR", "data")).resolve()))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds = train(env, args, Path(tmp))
+        out = Path(tmp) / args[args.index("--out") + 1]
+        import gan_lib  # noqa: F401  (after the run: the timed process starts cold)
+        from common import held_out, machine_facts
+        from time_to_quality import real_vs_real, score
+
+        from gan_lib.checkpoint import load_generator
+        from gan_lib.classifier import load_classifier
+        from gan_lib.plotting import save_grid
+        from gan_lib.sampling import sample_images
+
+        shutil.copy(out / "losses.png", IMAGES / "dcgan_mnist_losses.png")  # the run's curves
+        gan, config = load_generator(out)
+        grid, _ = sample_images(gan, 64, seed=0)
+        save_grid(grid, IMAGES / "readme_dcgan_mnist.png", ncols=8)
+        images, _ = sample_images(gan, 5000, seed=1)
+        if keep is not None:
+            shutil.copytree(out, keep, dirs_exist_ok=False)
+    classifier, reference = load_classifier(config.dataset), held_out(config.dataset)
+    report = {"command": " ".join(args), "train_seconds": round(seconds, 1),
+              "machine": machine_facts(),
+              **score(config.dataset, images, classifier, reference),
+              "real_vs_real": real_vs_real(config.dataset, 5000, classifier, reference)}
+    (IMAGES / "readme_dcgan_mnist.json").write_text(json.dumps(report, indent=1) + "\n")
+    write_caption(report)
+    print(caption(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
