@@ -39,7 +39,6 @@ RESOLVED_FIELDS = ("resolution", "channels", "num_classes", "instance_noise_step
                    "lr_g", "lr_d")
 
 
-
 def option(default, help: str, *, choices=None, low=None, high=None, low_open=False,
            high_open=False, resume: str = "fixed", flag: str | None = None, cli: bool = True,
            group: str | None = None, check=None):

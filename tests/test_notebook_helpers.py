@@ -208,16 +208,13 @@ def test_condition_g_check_passes_the_reference_and_rejects_z_and_code_swapped(c
         exercises.check_condition_g(lambda z, y, emb: z, generator)
 
 
-def test_checkpoint_quiz_check_passes_the_reference_and_names_what_is_wrong(tmp_path, capsys):
+def test_checkpoint_quiz_check_passes_the_reference_and_names_what_is_wrong(mnist, tmp_path,
+                                                                           capsys):
     """Notebook 05's exercise 2 on a real checkpoint of a 2-step run."""
     from gan_lib import TrainConfig, Trainer
     from gan_lib import exercises
-    from gan_lib.data import load_dataset
 
-    try:
-        data = load_dataset("mnist")
-    except Exception as err:  # noqa: BLE001
-        pytest.skip(f"MNIST not available: {err}")
+    data = mnist
     trainer = Trainer(TrainConfig(model="mlp", dataset="mnist", steps=2, verbose=0),
                       tmp_path / "run", data=data)
     trainer.train()
@@ -229,19 +226,15 @@ def test_checkpoint_quiz_check_passes_the_reference_and_names_what_is_wrong(tmp_
         exercises.check_2(wrong, path)
 
 
-def test_live_view_and_explorer_on_a_real_trainer(tmp_path):
+def test_live_view_and_explorer_on_a_real_trainer(mnist, tmp_path):
     """With the trainer's own callback list: the view is called on its interval, then removed."""
     import matplotlib
 
     matplotlib.use("Agg")
     from gan_lib import TrainConfig, Trainer
-    from gan_lib.data import load_dataset
     from gan_lib.notebook import LiveView, latent_explorer, train_live
 
-    try:
-        data = load_dataset("mnist")
-    except Exception as err:  # noqa: BLE001
-        pytest.skip(f"MNIST not available: {err}")
+    data = mnist
     trainer = Trainer(TrainConfig(model="mlp", dataset="mnist", steps=6, verbose=0),
                       tmp_path / "run", data=data)
     seen = []
