@@ -7,7 +7,7 @@ Each target writes ``docs/images/<target>_*.png`` and a JSON file with the numbe
 quotes, the command, the date, the machine and versions, and the wall time of the run (measured on
 the machine that ran it; the load average says whether the CPU was shared). Needs the real data
 (``GAN_DATA_DIR``) for every target but 00. Runs are seeded; numbers can still differ in the last
-digits across machines and TensorFlow versions. Targets: 00 01 02 04 06 07a 07b 08 09 (notebook 07's
+digits across machines and TensorFlow versions. Targets: 00 01 02 04 05 06 07a 07b 08 09 (notebook 07's
 full mode is split in two: 07a the eleven losses and tricks, 07b the over-powered discriminator).
 """
 from __future__ import annotations
@@ -207,6 +207,62 @@ def figure_04() -> None:
         "classifier_test_accuracy": round(float(classifier.accuracy), 4),
         "classified_as_requested": round(accuracy, 4),
         "per_class": [round(x, 2) for x in per_class]})
+
+
+def figure_05() -> None:
+    """Notebook 05 in full mode (N = 300): an uninterrupted 600-step run, the same run stopped at
+    step 300 and resumed from its checkpoint, and a weights-only restart (fresh optimisers, as if
+    the checkpoint had held only the networks). Draws the three generators' samples from the same
+    latent vectors and the per-tensor weight gap of each restart from the uninterrupted run."""
+    import numpy as np
+    import tensorflow as tf
+    from matplotlib.figure import Figure
+
+    from gan_lib import TrainConfig, Trainer
+    from gan_lib.data import load_dataset
+    from gan_lib.plotting import show_grid
+
+    begin = time.perf_counter()
+    mnist = load_dataset("mnist")
+    n = 300
+    small = dict(model="dcgan", dataset="mnist", batch_size=64, seed=7, verbose=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        straight = Trainer(TrainConfig(steps=2 * n, **small), Path(tmp) / "straight", data=mnist)
+        straight.train()
+        Trainer(TrainConfig(steps=n, **small), Path(tmp) / "b", data=mnist).train()
+        resumed = Trainer(TrainConfig(steps=2 * n, **small), Path(tmp) / "b", resume=True,
+                          data=mnist)
+        resumed.train()
+        naive = Trainer(TrainConfig(steps=2 * n, **small), data=mnist)  # fresh optimisers
+        tf.train.Checkpoint(generator=naive.gan.generator, discriminator=naive.gan.discriminator) \
+            .read(str(Path(tmp) / "b" / "checkpoints" / f"ckpt-{n}")).expect_partial()
+        naive.step.assign(n)
+        naive.train()
+    seconds = time.perf_counter() - begin
+
+    def gaps(trainer):
+        return [float(np.abs(np.asarray(a) - np.asarray(b)).max())
+                for a, b in zip(trainer.gan.generator.weights, straight.gan.generator.weights)]
+
+    resumed_gaps, naive_gaps = gaps(resumed), gaps(naive)
+    fig = Figure(figsize=(13, 4.2))
+    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.4]})
+    for ax, (title, trainer) in zip(axes, (("uninterrupted, 600 steps", straight),
+                                           ("stopped at 300, resumed", resumed),
+                                           ("weights-only restart", naive))):
+        show_grid(trainer.generate()[:16], ncols=4, ax=ax, title=title)
+    ax = axes[3]
+    ax.bar(np.arange(len(naive_gaps)), naive_gaps, color="tab:red", label="weights-only restart")
+    ax.plot(np.arange(len(resumed_gaps)), resumed_gaps, "k_", ms=12,
+            label=f"resumed (largest gap {max(resumed_gaps):g})")
+    ax.set_xlabel("generator weight tensor"); ax.set_ylabel("largest |difference|")
+    ax.set_title("gap from the uninterrupted run"); ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, "05_resume_300_steps.png")
+    _write_json("05_resume_300_steps.json", {
+        **_meta("05", seconds), "steps": 2 * n,
+        "resumed_largest_generator_gap": max(resumed_gaps),
+        "weights_only_largest_generator_gap": round(max(naive_gaps), 4)})
 
 
 def figure_06() -> None:
@@ -498,7 +554,8 @@ def figure_09() -> None:
         "training_seconds_per_run": seconds_per_run, "test_images_scored": n, "table": table})
 
 
-TARGETS = {"00": figure_00, "01": figure_01, "02": figure_02, "04": figure_04, "06": figure_06,
+TARGETS = {"00": figure_00, "01": figure_01, "02": figure_02, "04": figure_04,
+           "05": figure_05, "06": figure_06,
            "07a": figure_07a, "07b": figure_07b, "08": figure_08, "09": figure_09}
 
 if __name__ == "__main__":
