@@ -22,24 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gan_lib  # noqa: E402
 
-tf = gan_lib.import_tensorflow_quietly()
-
-import numpy as np  # noqa: E402
+gan_lib.import_tensorflow_quietly()
 
 from gan_lib.checkpoint import load_generator  # noqa: E402
 from gan_lib.classifier import load_classifier  # noqa: E402
-from gan_lib.data import to_uint8  # noqa: E402
 from gan_lib.errors import ConfigError  # noqa: E402
-from gan_lib.sampling import truncated_latents  # noqa: E402
+from gan_lib.sampling import sample_images  # noqa: E402
 from common import held_out, machine_facts, write_report  # noqa: E402
 from time_to_quality import score  # noqa: E402
-
-
-def truncated_samples(gan, n, psi, seed=1, batch=500) -> np.ndarray:
-    z = truncated_latents(n, gan.latent_dim, psi, seed)
-    return np.concatenate([to_uint8(gan.generate(tf.constant(z[i:i + batch]), None,
-                                                 training=False).numpy())
-                           for i in range(0, n, batch)])
 
 
 def main(argv=None):
@@ -56,7 +46,7 @@ def main(argv=None):
     classifier, reference = load_classifier(config.dataset), held_out(config.dataset)
     rows = []
     for psi in [float(x) for x in args.psi.split(",")]:
-        row = {"psi": psi, **score(config.dataset, truncated_samples(gan, args.n, psi),
+        row = {"psi": psi, **score(config.dataset, sample_images(gan, args.n, seed=1, truncation=psi)[0],
                                    classifier, reference)}
         rows.append(row)
         print(row, flush=True)

@@ -38,6 +38,16 @@ def _positive_int(text):
     return value
 
 
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
 def _seed(text):
     from gan_lib.config import MAX_SEED
 
@@ -148,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--label", type=int, help="conditional runs: generate this class only")
     s.add_argument("--inputs", help="pix2pix runs: an .npz of input images (default: the test "
                                     "split, degraded for the run's task)")
+    s.add_argument("--truncation", type=_positive_float, metavar="PSI",
+                   help="draw latent entries beyond +-PSI again: more typical images, less "
+                        "variety (benchmarks/truncation_curve.py measures the trade-off; "
+                        "default: no truncation)")
 
     e = sub.add_parser("evaluate", help="score samples: FID, precision/recall, ...",
                        description="Evaluate generated images against the real training set and "
@@ -251,7 +265,8 @@ def cmd_sample(args) -> int:
         except (OSError, ValueError, KeyError) as err:
             raise GanKitError(f"cannot read images from {args.inputs} ({type(err).__name__}); "
                               "pass an .npz with an 'images' array") from None
-    arrays = gan.variant.samples(gan, args.n, seed=args.seed, label=args.label, inputs=inputs)
+    arrays = gan.variant.samples(gan, args.n, seed=args.seed, label=args.label, inputs=inputs,
+                                 truncation=args.truncation)
     if out.suffix.lower() == ".png":
         from gan_lib.plotting import save_grid
 

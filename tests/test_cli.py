@@ -35,6 +35,11 @@ def test_train_resume_sample(run_env, tmp_path):
     assert images.shape == (1000, 28, 28, 1) and images.dtype == np.uint8
     r = run(["sample", "--run", "R", "--n", "16", "--out", "grid.png"], run_env, tmp_path)
     assert r.returncode == 0 and (tmp_path / "grid.png").stat().st_size > 0
+    r = run(["sample", "--run", "R", "--n", "1000", "--out", "t.npz", "--truncation", "0.5"],
+            run_env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    truncated = np.load(tmp_path / "t.npz")["images"]
+    assert truncated.shape == images.shape and not np.array_equal(truncated, images)
 
 
 def test_conditional_sample_has_labels(run_env, tmp_path):
@@ -65,6 +70,10 @@ def test_conditional_sample_has_labels(run_env, tmp_path):
     (["train", "--steps", "5", "--dataset", "empty_folder"], "holds no images"),
     (["sample", "--run", "nothing_here", "--n", "5", "--out", "x.npz"], "not a run directory"),
     (["sample", "--run", "nothing_here", "--n", "0", "--out", "x.npz"], "positive whole number"),
+    (["sample", "--run", "R", "--n", "5", "--out", "x.npz", "--truncation", "0"],
+     "must be a positive number, got 0"),
+    (["sample", "--run", "R", "--n", "5", "--out", "x.npz", "--truncation", "nan"],
+     "must be a positive number, got nan"),
     (["bogus"], "invalid choice: 'bogus'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, run_env, tmp_path):

@@ -103,6 +103,24 @@ def test_truncated_latents():
         truncated_latents(10, 4, 0.0)
 
 
+def test_truncated_sampling_draws_from_truncated_latents(mnist_small):
+    """``sample_images(truncation=psi)`` is G applied to ``truncated_latents``, batch by batch;
+    runs whose latent vector holds codes (InfoGAN) or images (pix2pix) refuse it."""
+    from gan_lib.data import to_uint8
+    from gan_lib.sampling import sample_images
+
+    gan = Trainer(TrainConfig(model="mlp", steps=1, **SMALL), data=mnist_small).gan
+    images, labels = sample_images(gan, 700, seed=3, truncation=0.5, batch_size=300)
+    z = truncated_latents(700, gan.latent_dim, 0.5, seed=3)
+    np.testing.assert_array_equal(images, to_uint8(gan.generate(z, training=False).numpy()))
+    assert labels is None
+    assert not np.array_equal(images, sample_images(gan, 700, seed=3)[0])
+    for model in ("infogan", "pix2pix"):
+        other = Trainer(TrainConfig(model=model, steps=1, **SMALL), data=mnist_small).gan
+        with pytest.raises(ConfigError, match="--truncation"):
+            other.variant.samples(other, 10, truncation=1.0)
+
+
 def test_recipe_defaults(mnist_small, tmp_path):
     """All three unset: the variant's recipe for the image size; any one set: the paper's values
     for the rest; a resumed run keeps what it was started with."""

@@ -137,13 +137,14 @@ class Variant:
                        strategy).compiled()
 
     # ------------------------------------------------------------------ sampling
-    def samples(self, gan, n, seed=0, label=None, inputs=None) -> dict:
-        """``n`` samples as uint8 arrays: ``images``, and ``labels`` for a conditional G."""
+    def samples(self, gan, n, seed=0, label=None, inputs=None, truncation=None) -> dict:
+        """``n`` samples as uint8 arrays: ``images``, and ``labels`` for a conditional G
+        (``truncation``: see ``sampling.truncated_latents``)."""
         from gan_lib.sampling import sample_images
 
         if inputs is not None:
             raise ConfigError("--inputs is for pix2pix runs; this run generates from noise")
-        images, labels = sample_images(gan, n, seed=seed, label=label)
+        images, labels = sample_images(gan, n, seed=seed, label=label, truncation=truncation)
         return {"images": images, "labels": labels}
 
     def sample_grid(self, arrays) -> tuple:

@@ -171,11 +171,14 @@ class Pix2Pix(Variant):
         targets = to_unit_range(data.images[:32])
         return FixedInputs(degrade(targets, self.config.task), None, targets)
 
-    def samples(self, gan, n, seed=0, label=None, inputs=None):
+    def samples(self, gan, n, seed=0, label=None, inputs=None, truncation=None):
         """Translations of ``inputs`` (uint8 degraded images), or of the first ``n`` test
         images degraded for the run's task (then with their ``targets``)."""
         if label is not None:
             raise ConfigError("--label is for conditional runs; a pix2pix run translates images")
+        if truncation is not None:
+            raise ConfigError("--truncation is for runs that generate from noise; a pix2pix run "
+                              "translates images")
         images, inputs, targets = translate_images(gan, self.config, n, inputs)
         return {"images": images, "inputs": inputs, "targets": targets}
 
