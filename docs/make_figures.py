@@ -211,9 +211,10 @@ def figure_04() -> None:
 
 def figure_05() -> None:
     """Notebook 05 in full mode (N = 300): an uninterrupted 600-step run, the same run stopped at
-    step 300 and resumed from its checkpoint, and a weights-only restart (fresh optimisers, as if
-    the checkpoint had held only the networks). Draws the three generators' samples from the same
-    latent vectors and the per-tensor weight gap of each restart from the uninterrupted run."""
+    step 300 and resumed from its checkpoint, and a restart with everything but the optimisers
+    (weights and random generator restored, fresh Adam state). Draws the three generators'
+    samples from the same latent vectors and each restart's per-tensor weight gap from the
+    uninterrupted run."""
     import numpy as np
     import tensorflow as tf
     from matplotlib.figure import Figure
@@ -234,8 +235,9 @@ def figure_05() -> None:
                           data=mnist)
         resumed.train()
         naive = Trainer(TrainConfig(steps=2 * n, **small), data=mnist)  # fresh optimisers
-        tf.train.Checkpoint(generator=naive.gan.generator, discriminator=naive.gan.discriminator) \
-            .read(str(Path(tmp) / "b" / "checkpoints" / f"ckpt-{n}")).expect_partial()
+        tf.train.Checkpoint(generator=naive.gan.generator, discriminator=naive.gan.discriminator,
+                            rng=naive.rng).read(str(Path(tmp) / "b" / "checkpoints" / f"ckpt-{n}")) \
+            .expect_partial()  # all but the optimisers, as notebook 05 does
         naive.step.assign(n)
         naive.train()
     seconds = time.perf_counter() - begin
@@ -249,20 +251,20 @@ def figure_05() -> None:
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.4]})
     for ax, (title, trainer) in zip(axes, (("uninterrupted, 600 steps", straight),
                                            ("stopped at 300, resumed", resumed),
-                                           ("weights-only restart", naive))):
+                                           ("restart with fresh optimisers", naive))):
         show_grid(trainer.generate()[:16], ncols=4, ax=ax, title=title)
     ax = axes[3]
-    ax.bar(np.arange(len(naive_gaps)), naive_gaps, color="tab:red", label="weights-only restart")
+    ax.bar(np.arange(len(naive_gaps)), naive_gaps, color="tab:red", label="fresh optimisers")
     ax.plot(np.arange(len(resumed_gaps)), resumed_gaps, "k_", ms=12,
             label=f"resumed (largest gap {max(resumed_gaps):g})")
     ax.set_xlabel("generator weight tensor"); ax.set_ylabel("largest |difference|")
-    ax.set_title("gap from the uninterrupted run"); ax.legend(fontsize=8)
+    ax.set_title("generator: gap from the uninterrupted run"); ax.legend(fontsize=8)
     fig.tight_layout()
     _save(fig, "05_resume_300_steps.png")
     _write_json("05_resume_300_steps.json", {
         **_meta("05", seconds), "steps": 2 * n,
         "resumed_largest_generator_gap": max(resumed_gaps),
-        "weights_only_largest_generator_gap": round(max(naive_gaps), 4)})
+        "fresh_optimisers_largest_generator_gap": round(max(naive_gaps), 4)})
 
 
 def figure_06() -> None:
@@ -466,6 +468,9 @@ def figure_08() -> None:
     categories = tf.constant(np.arange(1000) % 10, tf.int32)
     images = info.gan.generate(info.gan.latent(rng, 1000, categories=categories)).numpy()
     agreement = best_matching_accuracy(categories.numpy(), classifier.predict(images))
+    _, q_output = info.gan.judge(images, training=False)  # does Q read the category back?
+    q_accuracy = float(np.mean(np.argmax(q_output.numpy()[:, :10], axis=1) == categories.numpy()))
+    info_loss = info.history["aux_loss"][-100:]
     n = 10
     cats = np.repeat(np.arange(10), n)
     cont = np.stack([np.tile(np.linspace(-1, 1, n), 10), np.zeros(10 * n)],
@@ -495,6 +500,8 @@ def figure_08() -> None:
         "infogan_steps": info.global_step, "infogan_training_seconds": round(info_seconds, 1),
         "acgan_classified_as_requested": round(acgan_accuracy, 4),
         "infogan_code_digit_agreement": round(float(agreement["accuracy"]), 4),
+        "infogan_q_recovers_category": round(q_accuracy, 4),
+        "infogan_information_loss_last_100_steps": round(float(np.mean(info_loss)), 4),
         "infogan_code_to_digit": {str(k): int(v) for k, v in dict(matching).items()}
         if hasattr(matching, "items") else [int(v) for v in matching]})
 
