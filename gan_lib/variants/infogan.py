@@ -5,7 +5,8 @@ numbers uniform in [-1, 1]. A head Q on D's features tries to read the codes bac
 image. Maximising the lower bound ``E[log Q(c | G(z, c))]`` of the mutual information I(c; G(z, c))
 is, for the category, the cross-entropy of Q's logits against the code that made the image, and
 for each continuous code (a unit-variance Gaussian Q) half the squared error, up to a constant.
-Both players minimise it, and with no labels at all the category often comes to mean the digit.
+Both players minimise it. With no labels at all the category *can* come to mean the digit; in
+notebook 08's 10-epoch run it did not (26.5% agreement) though Q read it back from 99.1% of images.
 The grid shows one row per value of the category.
 """
 import numpy as np
