@@ -28,21 +28,23 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _positive_int(text):
+def _parsed(text, parse, what):
+    """``parse(text)``, or argparse's one-line error saying ``text`` is not ``what``."""
     try:
-        value = int(text)
+        return parse(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not {what}") from None
+
+
+def _positive_int(text):
+    value = _parsed(text, int, "a whole number")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, got {value}")
     return value
 
 
 def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    value = _parsed(text, float, "a number")
     if not value > 0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
@@ -51,10 +53,7 @@ def _positive_float(text):
 def _seed(text):
     from gan_lib.config import MAX_SEED
 
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    value = _parsed(text, int, "a whole number")
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"must be in [0, {MAX_SEED}], got {value}")
     return value
