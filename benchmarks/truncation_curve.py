@@ -46,8 +46,8 @@ def main(argv=None):
     classifier, reference = load_classifier(config.dataset), held_out(config.dataset)
     rows = []
     for psi in [float(x) for x in args.psi.split(",")]:
-        row = {"psi": psi, **score(config.dataset, sample_images(gan, args.n, seed=1, truncation=psi)[0],
-                                   classifier, reference)}
+        images, _ = sample_images(gan, args.n, seed=1, truncation=psi)
+        row = {"psi": psi, **score(config.dataset, images, classifier, reference)}
         rows.append(row)
         print(row, flush=True)
     report = {"run": str(args.run), "dataset": config.dataset, "n": args.n, "rows": rows,
