@@ -8,7 +8,7 @@ and real MNIST batches, this times:
 * ``hand``: a minimal hand-written ``tf.function`` + ``GradientTape`` step, one call per step, as in
   the TensorFlow DCGAN tutorial;
 * ``seed``: the course seed's Keras loop (``G.predict`` + ``D.train_on_batch`` x2 +
-  ``combined.train_on_batch``), made correct for Keras 3 (see gan_lib/seed_loop.py).
+  ``combined.train_on_batch``), made correct for Keras 3 (see gan_lib/course/seed_loop.py).
 
 Warm-up (tracing) is excluded; each measurement is repeated and the median and spread of images
 per second are printed with the ratios, and written as JSON.
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 
 from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.data import load_dataset  # noqa: E402
-from gan_lib.seed_loop import compile_seed_loop, seed_train_step  # noqa: E402
+from gan_lib.course.seed_loop import compile_seed_loop, seed_train_step  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
 
 MODELS = {

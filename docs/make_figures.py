@@ -7,8 +7,10 @@ Each target writes ``docs/images/<target>_*.png`` and a JSON file with the numbe
 quotes, the command, the date, the machine and versions, and the wall time of the run (measured on
 the machine that ran it; the load average says whether the CPU was shared). Needs the real data
 (``GAN_DATA_DIR``) for every target but 00. Runs are seeded; numbers can still differ in the last
-digits across machines and TensorFlow versions. Targets: 00 01 02 04 05 06 07a 07b 08 09 (notebook 07's
-full mode is split in two: 07a the eleven losses and tricks, 07b the over-powered discriminator).
+digits across machines and TensorFlow versions. Targets: 00 01 02 04 05 06 07a 07b 08 09 10a 10b
+10c (notebook 07's full mode is split in two: 07a the eleven losses and tricks, 07b the
+over-powered discriminator; notebook 10's in three: 10a mode collapse on ring8 and grid25, 10b
+oscillation and R1, 10c the plain-GAN settings tried first).
 """
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ def figure_00() -> None:
     """Notebook 00 in full mode: three seeds, 3,000 steps each."""
     from matplotlib.figure import Figure
 
-    from gan_lib.toy import ToyGAN, plot_snapshot, snapshot_jsd
+    from gan_lib.course.toy import ToyGAN, plot_snapshot, snapshot_jsd
 
     begin = time.perf_counter()
     fig = Figure(figsize=(14, 3.6))
@@ -346,7 +348,7 @@ def _figure_07_runs(runs: dict, name: str, target: str, title: str, strong: bool
 
     from gan_lib import TrainConfig, Trainer
     from gan_lib.data import load_dataset
-    from gan_lib.notebook import quiet_training
+    from gan_lib.course.notebook import quiet_training
     from gan_lib.plotting import show_grid, smooth
 
     start = time.perf_counter()
@@ -561,9 +563,178 @@ def figure_09() -> None:
         "training_seconds_per_run": seconds_per_run, "test_images_scored": n, "table": table})
 
 
+def _ring_references() -> dict:
+    """What the metrics give for two known point sets: 2,500 real test points, and 2,500 points
+    spread evenly round the ring's circle (every mode touched, most points between modes)."""
+    import numpy as np
+
+    from gan_lib.data import load_dataset, point_modes
+    from gan_lib.modes import mode_coverage
+
+    means, std = point_modes("ring8")
+    angle = np.linspace(0, 2 * np.pi, 2500, endpoint=False)
+    sets = {"real_test_points": load_dataset("ring8", "test").images[:2500].reshape(-1, 2),
+            "even_circle": np.stack([np.cos(angle), np.sin(angle)], axis=1)}
+    return {name: {k: v for k, v in mode_coverage(p, means, std).items() if k != "counts"}
+            for name, p in sets.items()}
+
+
+def _watched_runs(runs: dict, seeds, dataset: str = "ring8") -> tuple:
+    """Train each of notebook 10's ``runs`` for each seed; ({name: seed-0 watch}, record)."""
+    from gan_lib.course import failures
+    from gan_lib.data import load_dataset
+
+    data, base = load_dataset(dataset), {**failures.RING, "dataset": dataset}
+    watches, record = {}, {}
+    for name, options in runs.items():
+        record[name] = {"options": options, "seeds": {}}
+        for seed in seeds:
+            _, watch, seconds = failures.train_watched(options, seed, base, data)
+            record[name]["seeds"][seed] = {"command": failures.command(options, seed, base),
+                                           "training_seconds": round(seconds, 1),
+                                           "checkpoints": watch.history}
+            watches.setdefault(name, watch)
+            print(f"{dataset} {name}, seed {seed}: {seconds:.0f} s, modes "
+                  f"{watch.column('modes')}", flush=True)
+    return watches, record
+
+
+def _draw_10a(watches: dict, record: dict):
+    from matplotlib.figure import Figure
+
+    from gan_lib.course.failures import plot_snapshots
+
+    fig = Figure(figsize=(13, 10.5))
+    top, bottom = fig.subfigures(2, 1, height_ratios=[3, 1.5])
+    plot_snapshots(watches, columns=6, fig=top)
+    top.suptitle("ring8, seed 0: 2,500 samples at six of the checkpoints (modes covered, "
+                 "high-quality share)", fontsize=10)
+    ax_modes, ax_quality = bottom.subplots(1, 2)
+    for colour, (name, runs) in enumerate(record.items()):
+        for seed, run in runs["seeds"].items():
+            steps = [c["step"] for c in run["checkpoints"]]
+            style = dict(color=f"C{colour}", ls=("-", "--", ":")[int(seed) % 3], lw=1.2,
+                         label=f"{name}, seed {seed}")
+            ax_modes.plot(steps, [c["modes"] for c in run["checkpoints"]], **style)
+            ax_quality.plot(steps, [c["high_quality"] for c in run["checkpoints"]], **style)
+    ax_modes.set_ylim(-0.3, 8.5); ax_modes.set_ylabel("modes covered (of 8)")
+    ax_quality.set_ylim(0, 1); ax_quality.set_ylabel("high-quality share")
+    for ax in (ax_modes, ax_quality):
+        ax.set_xlabel("step"); ax.legend(fontsize=6, ncol=3)
+    return fig
+
+
+def figure_10a() -> None:
+    """Notebook 10, mode collapse: ring8 with the plain GAN, PacGAN (packs of 2) and minibatch
+    std, seeds 0-2, 8,000 steps each, 2,500 samples scored every 500 steps; then the same three
+    settings on grid25 (seed 0), tried and recorded."""
+    from matplotlib.figure import Figure
+
+    from gan_lib.course import failures
+
+    begin = time.perf_counter()
+    watches, record = _watched_runs(failures.RING_RUNS, (0, 1, 2))
+    _save(_draw_10a(watches, record), "10_ring8_modes.png")
+    grid_watches, grid_record = _watched_runs(failures.RING_RUNS, (0,), "grid25")
+    fig = Figure(figsize=(11, 7.5))
+    failures.plot_snapshots(grid_watches, columns=5, fig=fig)
+    fig.suptitle("grid25 with the ring's settings, seed 0 (modes covered of 25, high-quality "
+                 "share)", fontsize=10)
+    _save(fig, "10_grid25_tried.png")
+    _write_json("10_ring8_modes.json", {
+        **_meta("10a", time.perf_counter() - begin), "settings": failures.RING,
+        "samples_per_checkpoint": failures.SAMPLES, "latent_seed_of_samples": failures.WATCH_SEED,
+        "sample_command": f"python -m gan_lib sample --run RUN --n {failures.SAMPLES} --seed "
+                          f"{failures.WATCH_SEED} --out pts.npz",
+        "references": _ring_references(), "ring8": record, "grid25_same_settings": grid_record})
+
+
+def _draw_10b(trainers: dict, watches: dict, found: dict):
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from gan_lib.plotting import smooth
+
+    fig = Figure(figsize=(13, 2.6 * len(trainers)))
+    axes = fig.subplots(len(trainers), 2, gridspec_kw={"width_ratios": [4, 1]}, squeeze=False)
+    for (curves, scatter), (name, trainer) in zip(axes, trainers.items()):
+        h, o = trainer.history, found[name]
+        for key, label in (("d_real", "D(x), real"), ("d_fake", "D(G(z)), generated")):
+            curves.plot(h["step"], smooth(h[key], 10), lw=0.7, label=label)
+        curves.axvspan(h["step"][len(h["step"]) // 2], h["step"][-1], color="0.93", zorder=0)
+        curves.set_ylim(0, 1); curves.set_ylabel("mean D output"); curves.legend(fontsize=7)
+        curves.set_title(f"{name}: swing of d_real - d_fake over the shaded second half "
+                         f"{o['amplitude']:.4f} (mean gap {o['mean_gap']:.3f})", fontsize=9)
+        w = watches[name]
+        scatter.scatter(w.means[:, 0], w.means[:, 1], s=40, marker="+", c="0.6")
+        scatter.scatter(*np.asarray(w.points[-1]).T, s=0.5, alpha=0.5)
+        scatter.set_xlim(-1.5, 1.5); scatter.set_ylim(-1.5, 1.5); scatter.set_aspect("equal")
+        scatter.set_xticks([]); scatter.set_yticks([])
+        last = w.history[-1]
+        scatter.set_title(f"step {last['step']}: {last['modes']} modes, "
+                          f"{last['high_quality']:.0%}", fontsize=8)
+    axes[-1, 0].set_xlabel("step (curves: means over 10 steps)")
+    fig.tight_layout()
+    return fig
+
+
+def figure_10b() -> None:
+    """Notebook 10, oscillation: the plain ring8 run (seed 0) against the same run with R1
+    (gamma 0.1 and 1): D's mean outputs, the swing of their gap over the second half
+    (``failures.oscillation``) and the modes; with the Dirac-GAN's four settings (exact)."""
+    from gan_lib.course import dirac, failures
+    from gan_lib.data import load_dataset
+
+    begin = time.perf_counter()
+    ring = load_dataset("ring8")
+    trainers, watches, found, record = {}, {}, {}, {}
+    for name, options in failures.R1_RUNS.items():
+        trainers[name], watches[name], seconds = failures.train_watched(options, 0, data=ring)
+        found[name] = failures.oscillation(trainers[name].history)
+        record[name] = {"command": failures.command(options),
+                        "training_seconds": round(seconds, 1),
+                        "oscillation_last_half": found[name], "checkpoints": watches[name].history}
+        print(f"{name}: {seconds:.0f} s, {found[name]}", flush=True)
+    _save(_draw_10b(trainers, watches, found), "10_oscillation_r1.png")
+    summary = dirac.summary()
+    _write_json("10_oscillation_r1.json", {
+        **_meta("10b", time.perf_counter() - begin), "settings": failures.RING, "runs": record,
+        "dirac_gan": {"start": [summary.theta0, summary.psi0], "lr": summary.lr,
+                      "steps": summary.steps, "settings": [
+                          {"update": r.update, "gamma": r.gamma, "distance_end": r.distance_end,
+                           "spectral_radius": r.spectral_radius} for r in summary.results]}})
+
+
+def figure_10c() -> None:
+    """Notebook 10, the plain-GAN settings tried before the ring's (``failures.TRIED_RUNS``):
+    the kit's MLP recipe and Metz et al.'s demo values (3,000 steps, seed 0), and the chosen
+    settings with both learning rates decayed over the second half (seeds 0 and 1)."""
+    from matplotlib.figure import Figure
+
+    from gan_lib.course import failures
+
+    begin = time.perf_counter()
+    watches, record = {}, {}
+    short = dict(zip(failures.TRIED_RUNS, ("Adam 2e-4", "Metz et al.'s values", "decayed rates")))
+    for name, options in failures.TRIED_RUNS.items():
+        record[name] = {"options": options, "seeds": {}}
+        for seed in (0, 1) if "decayed" in name else (0,):
+            found, runs = _watched_runs({name: options}, (seed,))
+            record[name]["seeds"].update(runs[name]["seeds"])
+            watches[f"{short[name]}, seed {seed}"] = found[name]
+    fig = Figure(figsize=(12.5, 2.4 * len(watches)))
+    failures.plot_snapshots(watches, columns=6, fig=fig)
+    fig.suptitle("the plain GAN with the settings tried first (failures.TRIED_RUNS)", fontsize=10)
+    _save(fig, "10_tried_settings.png")
+    _write_json("10_tried_settings.json", {
+        **_meta("10c", time.perf_counter() - begin), "base_settings": failures.RING,
+        "runs": record})
+
+
 TARGETS = {"00": figure_00, "01": figure_01, "02": figure_02, "04": figure_04,
            "05": figure_05, "06": figure_06,
-           "07a": figure_07a, "07b": figure_07b, "08": figure_08, "09": figure_09}
+           "07a": figure_07a, "07b": figure_07b, "08": figure_08, "09": figure_09,
+           "10a": figure_10a, "10b": figure_10b, "10c": figure_10c}
 
 if __name__ == "__main__":
     from gan_lib import import_tensorflow_quietly

@@ -36,7 +36,7 @@ SETUP_CELL = '''\
 FAST = True  # @param {type:"boolean"}
 # FAST: every training run is cut to a few steps (seconds). Untick it (or set FAST = False)
 # for the full-length runs; the notebook says what has been timed of them, and where.
-from gan_lib.notebook import setup, steps, run_dir
+from gan_lib.course.notebook import setup, steps, run_dir
 
 FAST = setup(fast=FAST)'''
 

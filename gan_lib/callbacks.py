@@ -77,7 +77,7 @@ class CSVLog(Callback):
         h = trainer.history
         for i in range(len(h["step"])):
             writer.writerow({k: h[k][i] for k in trainer.log_fields})
-        atomic_write_text(trainer.out_dir / "log.csv", buf.getvalue())
+        atomic_write_text(trainer.output("log.csv"), buf.getvalue())
 
     def on_resume(self, trainer):
         """Reload the log, dropping rows past the restored checkpoint (trained again)."""
@@ -125,7 +125,7 @@ class LossCurves(Callback):
         if trainer.history["step"]:
             from gan_lib.plotting import plot_history
 
-            plot_history(trainer.history, trainer.out_dir / "losses.png", title=trainer.describe())
+            plot_history(trainer.history, trainer.output("losses.png"), title=trainer.describe())
 
 
 class CollapseWatch(Callback):
@@ -150,7 +150,7 @@ class CollapseWatch(Callback):
     def on_save(self, trainer):
         m = self.monitor.history
         rows = ["step,class_entropy"] + [f"{s},{e:.6f}" for s, e in zip(m["step"], m["entropy"])]
-        atomic_write_text(trainer.out_dir / "collapse_monitor.csv", "\n".join(rows) + "\n")
+        atomic_write_text(trainer.output("collapse_monitor.csv"), "\n".join(rows) + "\n")
 
     def on_resume(self, trainer):
         for row in rows_up_to(trainer.out_dir / "collapse_monitor.csv", trainer.global_step):
@@ -177,7 +177,11 @@ class TensorBoard(Callback):
             trainer.say("TensorBoard is not installed (pip install tensorboard): no TensorBoard "
                         "logs for this run")
         elif self.writer is None:  # created now, not before: a refused run writes nothing
+            trainer.run.track_folder("tensorboard")
+            before = set(self.log_dir.glob("events.out.tfevents.*"))
             self.writer = tf.summary.create_file_writer(str(self.log_dir))
+            self.writer.flush()  # the events file exists now: record it as the kit's
+            trainer.run.track(*(set(self.log_dir.glob("events.out.tfevents.*")) - before))
 
     def _compile(self, keys):
         import tensorflow as tf
@@ -305,7 +309,7 @@ class Evaluation(Callback):
     def on_save(self, trainer):
         lines = [",".join(("step",) + self.KEYS)]
         lines += [",".join(str(r[k]) for k in ("step",) + self.KEYS) for r in self.rows]
-        atomic_write_text(trainer.out_dir / "evaluation.csv", "\n".join(lines) + "\n")
+        atomic_write_text(trainer.output("evaluation.csv"), "\n".join(lines) + "\n")
 
     def on_resume(self, trainer):
         self.rows = [{k: (int(v) if k == "step" else float(v)) for k, v in row.items()}

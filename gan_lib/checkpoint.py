@@ -82,10 +82,13 @@ class RunCheckpoint:
     """``tf.train.Checkpoint`` + ``CheckpointManager`` over everything in a run."""
 
     def __init__(self, directory, gan, g_optimizer, d_optimizer, rng, step, spec: dict,
-                 max_to_keep: int = 3, extra: dict | None = None, temporary: bool = False):
+                 max_to_keep: int = 3, extra: dict | None = None, temporary: bool = False,
+                 track=None):
         """``temporary``: restore from ``directory`` but save into a temporary folder that is
-        removed at once: what a worker other than the chief does (every worker must save)."""
-        self.directory, self.temporary = Path(directory), temporary
+        removed at once: what a worker other than the chief does (every worker must save).
+        ``track(*paths)`` records the files a save writes before they are written (the run's
+        manifest, rundir.py)."""
+        self.directory, self.temporary, self.track = Path(directory), temporary, track
         self.spec, self.max_to_keep, self._step = spec, max_to_keep, step
         self.checkpoint = tf.train.Checkpoint(
             generator=gan.generator, discriminator=gan.discriminator,
@@ -102,6 +105,8 @@ class RunCheckpoint:
         step = int(latest.rsplit("-", 1)[1])
         kept = [p for p in reversed(find_checkpoints(self.directory))
                 if int(p.rsplit("-", 1)[1]) <= step and Path(p + ".index").exists()]
+        if self.track is not None:
+            self.track(self.directory / "checkpoint")
         atomic_write_text(self.directory / "checkpoint",
                           _state_text(latest, kept[-self.max_to_keep:]))
 
@@ -125,8 +130,15 @@ class RunCheckpoint:
             with tempfile.TemporaryDirectory(prefix="gan-kit-worker-") as tmp:
                 tf.train.CheckpointManager(self.checkpoint, tmp, max_to_keep=1).save()
             return None
+        step = int(self._step.numpy())
+        if self.track is not None:
+            self.track(*(self.directory / name for name in (
+                f"ckpt-{step}.index", f"ckpt-{step}.data-00000-of-00001", "checkpoint")))
         try:
-            return self.manager.save(checkpoint_number=int(self._step.numpy()))
+            path = self.manager.save(checkpoint_number=step)
+            if self.track is not None:  # any other file of this checkpoint (more shards)
+                self.track(*self.directory.glob(f"ckpt-{step}.*"))
+            return path
         except (OSError, tf.errors.OpError) as err:
             for temp in self.directory.glob("ckpt-*_temp*"):
                 shutil.rmtree(temp, ignore_errors=True)

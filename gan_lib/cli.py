@@ -36,27 +36,42 @@ def _parsed(text, parse, what):
         raise argparse.ArgumentTypeError(f"'{text}' is not {what}") from None
 
 
-def _positive_int(text):
-    value = _parsed(text, int, "a whole number")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {value}")
-    return value
+def _whole(low, high, name="whole"):
+    """argparse's ``type`` for a whole number in [low, high] (bounds from config.py, the one
+    source of every range)."""
+    def convert(text):
+        value = _parsed(text, int, "a whole number")
+        if not low <= value <= high:
+            kind = f"a positive whole number up to {high}" if low == 1 else \
+                f"a whole number in [{low}, {high}]"
+            raise argparse.ArgumentTypeError(f"must be {kind}, got {value}")
+        return value
+
+    convert.__name__ = name
+    return convert
 
 
-def _positive_float(text):
+def _truncation(text):
+    from gan_lib.config import MIN_TRUNCATION
+
     value = _parsed(text, float, "a number")
-    if not value > 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    if not value >= MIN_TRUNCATION:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_TRUNCATION} (below it every sample is the same image), "
+            f"got {text}")
     return value
 
 
-def _seed(text):
+def _sample_count(low=1):
+    from gan_lib.config import MAX_SAMPLES
+
+    return _whole(low, MAX_SAMPLES, "count")
+
+
+def _seed():
     from gan_lib.config import MAX_SEED
 
-    value = _parsed(text, int, "a whole number")
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be in [0, {MAX_SEED}], got {value}")
-    return value
+    return _whole(0, MAX_SEED, "seed")
 
 
 def _field_type(field):
@@ -144,23 +159,42 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--workers", type=lambda text: text.split(","),
                    help="multi-worker training: every worker's host:port, the same list for "
                         "all (writes TF_CONFIG; implies --strategy multiworker)")
-    t.add_argument("--worker-index", type=int, dest="worker_index",
+    t.add_argument("--worker-index", type=_whole(0, 10**4, "index"), dest="worker_index",
                    help="this process's place in --workers (0 is the chief, which writes the run)")
     add_config_options(t)
 
+    add_sample_parser(sub)
+    add_evaluate_parser(sub)
+    return parser
+
+
+def add_sample_parser(sub) -> None:
+    """``sample``: from a run's newest checkpoint or a shipped generator."""
+    from gan_lib.pretrained import NAMES as PRETRAINED
+
     s = sub.add_parser("sample", help="generate images from a run",
-                       description="Generate images from a run's latest checkpoint.")
-    s.add_argument("--run", required=True, help="run directory")
-    s.add_argument("--n", type=_positive_int, required=True, help="number of images")
+                       description="Generate images from a run's latest checkpoint, or from a "
+                                   "generator shipped with gan-kit (--pretrained).")
+    origin = s.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--run", help="run directory")
+    origin.add_argument("--pretrained", choices=tuple(PRETRAINED),
+                        help="a trained generator shipped with gan-kit (gan_lib/pretrained.py)")
+    s.add_argument("--n", type=_sample_count(), required=True, help="number of images")
     s.add_argument("--out", required=True, help="FILE.png (a grid) or FILE.npz (uint8 images)")
-    s.add_argument("--seed", type=_seed, default=0, help="latent vectors' seed (default 0)")
-    s.add_argument("--label", type=int, help="conditional runs: generate this class only")
+    s.add_argument("--seed", type=_seed(), default=0, help="latent vectors' seed (default 0)")
+    s.add_argument("--label", type=_whole(0, 10**6, "label"),
+                   help="conditional runs: generate this class only")
     s.add_argument("--inputs", help="pix2pix runs: an .npz of input images (default: the test "
                                     "split, degraded for the run's task)")
-    s.add_argument("--truncation", type=_positive_float, metavar="PSI",
+    s.add_argument("--truncation", type=_truncation, metavar="PSI",
                    help="draw latent entries beyond +-PSI again: more typical images, less "
                         "variety (benchmarks/truncation_curve.py measures the trade-off; "
                         "default: no truncation)")
+
+
+def add_evaluate_parser(sub) -> None:
+    """``evaluate``: an .npz of samples against a dataset, or a run directly."""
+    from gan_lib.config import MIN_EVAL_SAMPLES
 
     e = sub.add_parser("evaluate", help="score samples: FID, precision/recall, ...",
                        description="Evaluate generated images against the real training set and "
@@ -173,12 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--features", choices=("classifier", "inception"),
                    help="embedding: the kit's classifier (default for mnist, fashion_mnist) or "
                         "Inception-v3 with ImageNet weights (default for folders)")
-    e.add_argument("--n", type=_positive_int, default=10000,
+    e.add_argument("--n", type=_sample_count(MIN_EVAL_SAMPLES), default=10000,
                    help="samples to draw with --run (default 10000)")
-    e.add_argument("--seed", type=int, default=0, help="seed of the reference subset and samples")
+    e.add_argument("--seed", type=_seed(), default=0,
+                   help="seed of the reference subset and samples")
     e.add_argument("--out", help="also write the JSON to this file")
     e.add_argument("--picture", help="write the 10 most and least realistic samples to this PNG")
-    return parser
 
 
 def cmd_evaluate(args) -> int:
@@ -254,7 +288,12 @@ def cmd_sample(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".npz"):
         raise GanKitError(f"--out {out} must end in .png (a grid) or .npz (an array of images)")
-    gan, config = load_generator(args.run)
+    if args.pretrained:
+        from gan_lib.pretrained import load
+
+        gan = load(args.pretrained)
+    else:
+        gan, _ = load_generator(args.run)
     check_sample_count(args.n, gan.image_shape, grid=out.suffix.lower() == ".png")
     inputs = None
     if args.inputs:

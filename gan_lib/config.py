@@ -28,11 +28,17 @@ from gan_lib.errors import ConfigError
 from gan_lib.variants import MODELS
 
 ARCHS = ("mlp", "dcgan")
-LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge")
+LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge", "rpgan")
 STRATEGIES = ("none", "mirrored", "multiworker", "tpu")
 UPDATES = ("alternating", "simultaneous")
 TASKS = ("superres", "inpaint")
 MAX_SEED = 2**32 - 1
+MAX_STEPS = 10**10  # a billion steps is years of training; beyond that a number is a typo
+MIN_EVAL_SAMPLES = 6  # density/coverage's k = 5 neighbours need at least 6 samples
+MAX_SAMPLES = 10**7  # per `sample` or `evaluate` call (the memory check of sampling.py is finer)
+MIN_TRUNCATION = 0.01
+"""Truncation's smallest psi: within +-0.01 standard deviations of 0 every latent vector is so
+near the origin that all samples are one image repeated; nothing is learnt from smaller psi."""
 # filled in when a run starts (from the data, or the run's length): unset (None or 0) in a
 # config given for a resume means "as saved", not a change
 RESOLVED_FIELDS = ("resolution", "channels", "num_classes", "instance_noise_steps", "batch_size",
@@ -90,10 +96,10 @@ class TrainConfig:
     latent_dim: int = option(100, "size of the noise vector z", **POSITIVE, high=4096)
     batch_size: int | None = option(None, "images per step (default: per model and image size, "
                                           "see Variant.recipe_defaults)", **POSITIVE, high=65536)
-    steps: int | None = option(None, "total length in steps", **POSITIVE, resume="free",
-                               group="length")
-    epochs: int | None = option(None, "total length in epochs", **POSITIVE, resume="free",
-                                group="length")
+    steps: int | None = option(None, "total length in steps", **POSITIVE, high=MAX_STEPS,
+                               resume="free", group="length")
+    epochs: int | None = option(None, "total length in epochs", **POSITIVE, high=10**7,
+                                resume="free", group="length")
     seed: int = option(0, "makes the run repeatable", low=0, high=MAX_SEED)
     # model sizes
     mlp_hidden: tuple = option((256,), "MLP hidden widths, e.g. 512,256 (the seed: one of 256)",
@@ -135,6 +141,8 @@ class TrainConfig:
     spectral_norm: bool = option(False, "spectral normalisation in D (and no batch norm)")
     r1_gamma: float = option(0.0, "R1 penalty: gamma/2 * E|grad D(x)|^2 on real images "
                                   "(Mescheder et al., 2018; 0: off)", low=0.0, high=1e4)
+    r2_gamma: float = option(0.0, "R2 penalty: gamma/2 * E|grad D(x)|^2 on generated images "
+                                  "(R3GAN: R1 + R2 with one gamma; 0: off)", low=0.0, high=1e4)
     minibatch_std: bool = option(False, "D sees the batch's feature spread as an extra channel "
                                         "(Karras et al., 2018)")
     d_dropout: float = option(0.0, "dropout rate in D", **FRACTION)
@@ -146,8 +154,8 @@ class TrainConfig:
     eval_every_steps: int | None = option(None, "score samples every N steps into "
                                                 "RUN_DIR/evaluation.csv (mnist/fashion_mnist)",
                                           **POSITIVE, resume="free", flag="--eval-every")
-    eval_samples: int = option(2000, "samples per evaluation during training", **POSITIVE,
-                               high=100_000, resume="free")
+    eval_samples: int = option(2000, "samples per evaluation during training",
+                               low=MIN_EVAL_SAMPLES, high=100_000, resume="free")
     # speed
     jit_compile: bool = option(False, "XLA-compile the step (faster on GPUs)", resume="free")
     mixed_precision: bool = option(False, "float16 compute with loss scaling (for GPUs)")
@@ -183,17 +191,30 @@ class TrainConfig:
     # ------------------------------------------------------------------ checks
     def validate(self) -> "TrainConfig":
         """Raise :class:`ConfigError` with a one-line fix for any value that cannot work."""
+        from gan_lib.data import POINT_SETS
+
+        points = self.dataset in POINT_SETS  # 2-D points: shape (1, 1, 2), set from the data
         for field in dataclasses.fields(self):
-            _check_field(field, getattr(self, field.name))
+            if not (points and field.name in ("resolution", "channels")):
+                _check_field(field, getattr(self, field.name))
+        if points and self.model != "mlp":
+            raise ConfigError(f"--dataset {self.dataset} is 2-D points, which only --model mlp "
+                              "trains (the other models expect images); use --model mlp")
         if (self.steps is None) == (self.epochs is None):
             raise ConfigError("give the run's length as exactly one of --steps N or --epochs N")
         if self.batch_size is not None and self.batch_size % self.pack:
             raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
                               f"{self.pack}")
+        if self.loss == "rpgan" and (self.label_smoothing or self.fake_label):
+            raise ConfigError("--loss rpgan compares D's logits on pairs and has no targets to "
+                              "smooth; drop --label-smoothing and --fake-label")
         if (self.collapse_monitor or self.eval_every_steps) and \
                 self.dataset not in ("mnist", "fashion_mnist"):
             raise ConfigError("--collapse-monitor and --eval-every need the kit's classifier, "
                               "which exists for mnist and fashion_mnist only")
+        if self.jit_compile and self.strategy != "none":
+            raise ConfigError(f"--jit-compile is not applied under --strategy {self.strategy} "
+                              "(the distributed step runs without XLA); drop one of the two")
         self.variant().validate()
         return self
 
@@ -202,16 +223,6 @@ class TrainConfig:
         from gan_lib.variants import get_variant
 
         return get_variant(self)
-
-    @property
-    def model_arch(self) -> str:
-        """The body of the networks: ``mlp`` or ``dcgan`` (pix2pix: ``pix2pix``)."""
-        return self.variant().arch
-
-    @property
-    def conditional(self) -> bool:
-        """Does G take class labels?"""
-        return self.variant().conditional
 
     # ------------------------------------------------------------------ options and resuming
     def with_options(self, given: dict) -> "TrainConfig":
@@ -258,10 +269,16 @@ class TrainConfig:
     @classmethod
     def load(cls, path) -> "TrainConfig":
         try:
-            return cls.from_dict(json.loads(Path(path).read_text()))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as err:
-            raise ConfigError(f"cannot read {path} ({type(err).__name__}); is this a gan_lib "
-                              "run directory?") from None
+            saved = json.loads(Path(path).read_text())
+            if not isinstance(saved, dict):
+                raise TypeError(f"holds a {type(saved).__name__}, not an object")
+            return cls.from_dict(saved)
+        except ConfigError:
+            raise
+        except (OSError, UnicodeDecodeError, ValueError, TypeError) as err:
+            raise ConfigError(f"cannot read {path} ({type(err).__name__}: "
+                              f"{str(err).splitlines()[0][:80]}); it is not a gan_lib run's "
+                              "config: pass the --out folder of a training run") from None
 
 
 def flag_name(field) -> str:

@@ -12,6 +12,10 @@ Where the images come from, in order:
 3. any other ``dataset`` value is a folder of images (PNG, JPEG, BMP, GIF), searched recursively and
    resized to the model's resolution. Sub-folders, if every image sits in one, become class labels.
 
+Two names are not images at all: ``ring8`` and ``grid25`` are 2-D points drawn from the mixtures of
+Gaussians of the mode-collapse papers (gan_lib/modes.py), see :func:`load_points`. They travel
+through the same pipeline as float32 "images" of shape (1, 1, 2), already in model units.
+
 The stream is *deterministic*: the order of examples in epoch ``e`` is a pure function of
 ``(seed, e)``. A run resumed at step ``s`` therefore sees exactly the batches an uninterrupted run
 would have seen from step ``s`` on, with no shuffle buffer to save in the checkpoint.
@@ -57,6 +61,8 @@ class ImageSet:
 
     ``images`` is a uint8 array [N, H, W, C] held in memory, or ``None`` for a large folder that is
     streamed from ``paths``. ``labels`` is an int32 array [N] or ``None`` when the data has no classes.
+    For the 2-D point sets (:func:`load_points`) ``images`` is float32 [N, 1, 1, 2]: each point is
+    a 1 x 1 "image" with two channels, x and y, in the units the model sees.
     """
 
     name: str
@@ -184,20 +190,44 @@ def _load_builtin(name: str, split: str) -> ImageSet:
 
 # ----------------------------------------------------------------------------------- image folders
 def _list_images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS
-                  and p.is_file() and not any(part.startswith(".") for part in p.parts))
+    """Image files under ``folder``, sorted. Hidden files and folders *inside* it are skipped (a
+    ``.ipynb_checkpoints``), not the folder's own path (``../data`` or ``~/.cache/x`` are fine),
+    and so is any gan-kit run folder inside it: a run's grids are never training data."""
+    from gan_lib.rundir import is_run_folder
+
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not is_run_folder(Path(root) / d))
+        found += [Path(root) / f for f in files if not f.startswith(".")
+                  and Path(f).suffix.lower() in IMAGE_EXTENSIONS]
+    return sorted(p for p in found if p.is_file())
 
 
-def _check_readable(paths: list[Path]) -> None:
+def _readable(paths: list[Path], folder) -> list[Path]:
+    """The paths whose whole image decodes (a header that parses is not enough: the pixel data
+    can still be cut or corrupt); the others are skipped with one warning naming them, or, if
+    none is left, refused."""
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
+    good, bad = [], []
     for p in paths:
         try:
             with Image.open(p) as im:
-                im.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-            raise DataError(f"{p} is not a readable image ({type(err).__name__}); "
-                            "remove or replace it") from None
+                im.load()
+            good.append(p)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            bad.append(p)
+    if not good:
+        raise DataError(f"{folder} holds no readable images ({len(bad)} files could not be "
+                        f"decoded, e.g. {bad[0]}); replace them or point --dataset elsewhere")
+    if bad:
+        warnings.warn(f"skipped {len(bad)} unreadable image{'s' * (len(bad) > 1)} in {folder} "
+                      f"({bad[0]}{', ...' if len(bad) > 1 else ''}); training uses the other "
+                      f"{len(good)}", stacklevel=3)
+    return good
 
 
 def _decode_fn(resolution: int, channels: int):
@@ -227,7 +257,7 @@ def load_image_folder(folder, resolution: int = 64, channels: int = 3,
     if not paths:
         raise DataError(f"{folder} holds no images ({', '.join(sorted(IMAGE_EXTENSIONS))}); "
                         "point --dataset at a folder that does")
-    _check_readable(paths)
+    paths = _readable(paths, folder)
     parents = sorted({p.parent for p in paths})
     class_names = labels = None
     if len(parents) > 1 and all(p.parent.parent == folder for p in paths):
@@ -247,16 +277,58 @@ def load_image_folder(folder, resolution: int = 64, channels: int = 3,
                     paths=[str(p) for p in paths], class_names=class_names)
 
 
+# ---------------------------------------------------------------------------------- 2-D points
+POINT_SETS = ("ring8", "grid25")
+"""The 2-D mixtures of gan_lib/modes.py, served as datasets (see :func:`load_points`)."""
+POINT_COUNTS = {"train": 100_000, "test": 10_000}  # PacGAN's ``num_sample`` is 100,000
+POINT_SEEDS = {"train": 0, "test": 1}  # a fixed draw per split, like MNIST's fixed files
+
+
+def point_modes(name: str):
+    """``(means [K, 2], std)`` of the point set ``name``: what ``modes.mode_coverage`` needs."""
+    from gan_lib import modes
+
+    found = {"ring8": (modes.RING8_MEANS, modes.RING8_STD),
+             "grid25": (modes.GRID25_MEANS, modes.GRID25_STD)}
+    if name not in found:
+        raise DataError(f"'{name}' is not a point set; use one of {', '.join(POINT_SETS)}")
+    return found[name]
+
+
+def load_points(name: str, split: str = "train") -> ImageSet:
+    """The 2-D mixture ``name`` (``ring8`` or ``grid25``) as a dataset of points.
+
+    ``POINT_COUNTS[split]`` points drawn by ``modes.ring8``/``modes.grid25`` with the fixed seed
+    ``POINT_SEEDS[split]`` (the test draw is a different one). Each point is stored as a float32
+    "image" of shape (1, 1, 2) in the model's own units: the pipeline passes float32 data through
+    unscaled (:func:`to_unit_range`), so G must be able to reach them (no tanh: see
+    gan_lib/variants/points.py). There are no labels: the modes are what a GAN must find.
+    """
+    from gan_lib import modes
+
+    means, std = point_modes(name)
+    rng = np.random.default_rng(POINT_SEEDS[split])
+    points = modes.sample_mixture(POINT_COUNTS[split], means, std, rng)
+    return ImageSet(name=name, shape=(1, 1, 2),
+                    images=points.astype(np.float32).reshape(-1, 1, 1, 2))
+
+
 # ---------------------------------------------------------------------------------------- public
 def load_dataset(name: str, split: str = "train", resolution: int | None = None,
                  channels: int | None = None) -> ImageSet:
-    """Load ``mnist``, ``fashion_mnist`` or a folder of images as an :class:`ImageSet`.
+    """Load ``mnist``, ``fashion_mnist``, a folder of images, or the 2-D point sets ``ring8`` and
+    ``grid25`` (:func:`load_points`) as an :class:`ImageSet`.
 
     ``resolution`` and ``channels`` resize or convert the images (a DCGAN at 32x32 on MNIST, say);
     left as ``None`` the data keeps its own size (folders default to 64x64 RGB).
     """
     if split not in IDX_FILES:
         raise DataError(f"unknown split '{split}'; use 'train' or 'test'")
+    if name in POINT_SETS:
+        if resolution or channels:
+            raise DataError(f"{name} is a set of 2-D points, not images: it has no resolution "
+                            "or channels; drop --resolution and --channels")
+        return load_points(name, split)
     if name in BUILTIN:
         data = _load_builtin(name, split)
         if (resolution and resolution != data.shape[0]) or (channels and channels != data.shape[2]):
@@ -282,9 +354,16 @@ def _resize(data: ImageSet, resolution: int, channels: int) -> ImageSet:
 
 
 def to_unit_range(images):
-    """uint8 pixels [0, 255] -> float32 [-1, 1], the range of a tanh generator."""
+    """uint8 pixels [0, 255] -> float32 [-1, 1], the range of a tanh generator.
+
+    float32 data are already in model units and come back unchanged: the 2-D point sets
+    (:func:`load_points`), whose coordinates (up to +-4 on the grid) are no pixels to rescale.
+    Any other dtype (uint8 pixels, other integers, float64) is read as pixels 0..255."""
     import tensorflow as tf
 
+    images = tf.convert_to_tensor(images)
+    if images.dtype == tf.float32:
+        return images
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
@@ -309,7 +388,8 @@ def batches(data: ImageSet, batch_size: int, seed: int = 0, start_step: int = 0,
 
     Epoch ``e`` visits the examples in the order ``argsort(uniform(seed=(seed, e)))``; the stream
     starts at global step ``start_step``, so a resumed run continues exactly where it stopped.
-    Images are float32 in [-1, 1]; labels are int32 (all -1 when the data has no labels).
+    Images are float32 in [-1, 1] (float32 data, the 2-D points, pass through as they are, see
+    :func:`to_unit_range`); labels are int32 (all -1 when the data has no labels).
     Decoded images live in memory (the cache); batches are prefetched so that the next one is ready
     while the current step runs.
     """

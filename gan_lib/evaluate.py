@@ -5,7 +5,8 @@
 
 * The k-NN metrics (precision/recall, density/coverage, alpha/beta) compare the samples with a
   random subset of the real **training** images, as many as there are samples (at least 1,000,
-  at most 10,000): equal sizes keep k-NN metrics unbiased.
+  at most 10,000): equal sizes keep k-NN metrics unbiased. ``fid`` and ``kid`` (kernel
+  inception distance, with ``kid_std``, its spread over 100 random subsets) use the same subset.
 * Copy detection (authenticity, ``copies``) searches the **whole** training split: a generator
   that memorised any training image is caught, not only one in the subset.
 * Features: for MNIST / Fashion-MNIST the kit's classifier (features.py, validated in
@@ -153,7 +154,7 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
               "k": k, "k_density": k_density}
     if classifier is not None:
         report["classifier_test_accuracy"] = classifier.accuracy
-    report.update(_scores(real_emb, fake_emb, train_emb, k, k_density, realism_shown))
+    report.update(_scores(real_emb, fake_emb, train_emb, k, k_density, realism_shown, seed))
     if classifier is not None:
         predicted = classifier.predict(images)
         report.update(metrics.class_histogram(predicted, 10))
@@ -176,10 +177,12 @@ def _reference(dataset, reference, images, has_classifier):
     return train.images, (train.num_classes or 0), True
 
 
-def _scores(real_emb, fake_emb, train_emb, k, k_density, shown) -> dict:
+def _scores(real_emb, fake_emb, train_emb, k, k_density, shown, seed=0) -> dict:
     """Every embedding metric (the k-NN ones in one pass, metrics.knn_metrics); copies are
-    searched for in the whole ``train_emb``."""
+    searched for in the whole ``train_emb``. FID and KID compare the same real embeddings;
+    KID's random subsets are drawn with ``seed``."""
     out = {"fid": metrics.frechet_distance(real_emb, fake_emb)}
+    out.update(metrics.kernel_inception_distance(real_emb, fake_emb, seed=seed))
     knn = metrics.knn_metrics(real_emb, fake_emb, k, k_density)
     out.update({key: knn[key] for key in ("precision", "recall", "density", "coverage",
                                           "alpha_precision", "beta_recall")})

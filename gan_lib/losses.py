@@ -8,8 +8,10 @@ which D maximises and G minimises. With ``D = sigmoid(l)``, ``log D = -softplus(
 ``log(1 - D) = -softplus(l)``: this module always uses these forms, which are exact and finite for
 any logit (see the note in models.py).
 
-Each loss is a pair of functions: ``d_loss(real_logits, fake_logits)`` and ``g_loss(fake_logits)``,
-both to be minimised. The names are the ``--loss`` values of the command line.
+Each loss is a :class:`GanLoss`: ``d_loss(real_logits, fake_logits)`` and ``g_loss(fake_logits)``,
+both to be minimised; a *relativistic* loss (``g_needs_real``) judges each fake against a real
+image, so its ``g_loss(fake_logits, real_logits)`` also takes D's logits on the real batch. The
+names are the ``--loss`` values of the command line.
 
 * ``minimax``: G minimises ``E[log(1 - D(G(z)))]`` as written in the value function. When D
   rejects fakes confidently this curve is flat, so G's gradient vanishes early in training.
@@ -20,14 +22,26 @@ both to be minimised. The names are the ``--loss`` values of the command line.
   (Lim & Ye, 2017; Miyato et al., 2018).
 * ``wgan-gp``: the critic minimises ``E[D(G(z))] - E[D(x)]`` plus ``lambda * E[(||grad D(x_hat)||
   - 1)^2]`` on random interpolates x_hat (Gulrajani et al., 2017); G minimises ``-E[D(G(z))]``.
+* ``rpgan``: the relativistic pairing loss of R3GAN (Jolicoeur-Martineau, 2018; Huang et al.,
+  2024): real image i is paired with fake i and each player is scored on the *difference* of
+  D's logits, D on ``E[softplus(D(G(z)) - D(x))]``, G on ``E[softplus(D(x) - D(G(z)))]``.
+
+Two gradient penalties keep D smooth (both added to D's loss by the train step, see
+:func:`judged_with_gradient_norm`): R1 on the real batch and R2 on the generated one.
 """
 from __future__ import annotations
 
-import collections
+from typing import Callable, NamedTuple
 
 import tensorflow as tf
 
-GanLoss = collections.namedtuple("GanLoss", ["d_loss", "g_loss"])
+
+class GanLoss(NamedTuple):
+    """A GAN loss: the two players' objectives, and what the train step must feed them."""
+
+    d_loss: Callable            # d_loss(real_logits, fake_logits, real_label, fake_label)
+    g_loss: Callable            # g_loss(fake_logits), or (fake_logits, real_logits) if below
+    g_needs_real: bool = False  # G's loss is relative to D's logits on the real batch
 
 
 def _mean(x):
@@ -92,17 +106,39 @@ def gradient_penalty(critic, real, fake, epsilon):
     return _mean(tf.square(norms - 1.0))
 
 
-def judged_with_r1(critic, real):
-    """``critic(real)`` and R1's ``E[||grad_x critic(x)||^2]`` on the real batch (Mescheder et
-    al., 2018): D is pushed to be flat around the data, which damps the oscillation of the game
-    near its equilibrium. The forward pass is shared with D's loss, so R1 costs one extra
-    backward pass through D (to the images) and its second-order part in D's update."""
+def judged_with_gradient_norm(critic, images):
+    """``critic(images)`` and ``E[||grad_x critic(x)||^2]`` over the batch ``images``.
+
+    On the real batch this is R1 (Mescheder et al., 2018): D is pushed to be flat around the
+    data, which damps the oscillation of the game near its equilibrium. On the generated batch
+    it is R2, flat around the fakes; R3GAN (Huang et al., 2024) adds both, ``gamma/2 * (R1 +
+    R2)``, and proves local convergence of its relativistic loss with them. The forward pass is
+    shared with D's loss, so each costs one extra backward pass through D (to the images) and
+    its second-order part in D's update.
+    """
     with tf.GradientTape() as tape:
-        tape.watch(real)
-        out = critic(real)
+        tape.watch(images)
+        out = critic(images)
     logits = out[0] if isinstance(out, (tuple, list)) else out
-    grads = tape.gradient(logits, real)  # of the sum over the batch: each row its own image
+    grads = tape.gradient(logits, images)  # of the sum over the batch: each row its own image
     return out, _mean(tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads))))
+
+
+judged_with_r1 = judged_with_gradient_norm  # its name when R1 was the only penalty
+
+
+def rpgan_d_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
+    """RpGAN's D: ``E[softplus(D(G(z_i)) - D(x_i))] = -E[log sigmoid(D(x_i) - D(G(z_i)))]``,
+    the cross-entropy of "real i looks more real than fake i". Only differences of logits count,
+    so there are no targets to smooth (the config refuses label smoothing)."""
+    del real_label, fake_label
+    return _mean(tf.nn.softplus(fake_logits - real_logits))
+
+
+def rpgan_g_loss(fake_logits, real_logits):
+    """RpGAN's G: ``E[softplus(D(x_i) - D(G(z_i)))]``, the same game with the roles swapped:
+    G gains by lifting its fakes above the reals they are paired with."""
+    return _mean(tf.nn.softplus(real_logits - fake_logits))
 
 
 LOSSES = {
@@ -111,6 +147,7 @@ LOSSES = {
     "lsgan": GanLoss(lsgan_d_loss, lsgan_g_loss),
     "hinge": GanLoss(hinge_d_loss, wasserstein_g_loss),
     "wgan-gp": GanLoss(wasserstein_d_loss, wasserstein_g_loss),
+    "rpgan": GanLoss(rpgan_d_loss, rpgan_g_loss, g_needs_real=True),
 }
 
 

@@ -81,13 +81,18 @@ def _latent_inputs(latent_dim, num_classes):
 
 # ------------------------------------------------------------------------------------------- MLP
 def build_mlp_generator(latent_dim=100, image_shape=(28, 28, 1), hidden=(256,),
-                        num_classes=None) -> keras.Model:
-    """MLP generator: z -> Dense(h, relu) for each h in ``hidden`` -> Dense(H*W*C, tanh)."""
+                        num_classes=None, output_activation="tanh") -> keras.Model:
+    """MLP generator: z -> Dense(h, relu) for each h in ``hidden`` -> Dense(H*W*C, tanh).
+
+    ``output_activation``: tanh keeps pixels in [-1, 1], the range the data are scaled to;
+    ``"linear"`` (no activation) lets G reach any point, as 2-D mixtures whose modes lie at +-4
+    need (Metz et al.'s and PacGAN's generators end in a plain linear layer too)."""
     inputs, x = _latent_inputs(latent_dim, num_classes)
     for width in hidden:
         x = layers.Dense(width, activation="relu")(x)
-    x = layers.Dense(math.prod(image_shape), activation="tanh", dtype="float32")(x)
-    return keras.Model(inputs, layers.Reshape(image_shape)(x), name="mlp_generator")
+    x = layers.Dense(math.prod(image_shape), activation=output_activation, dtype="float32")(x)
+    image = layers.Reshape(image_shape, dtype="float32")(x)  # float32 out under mixed precision
+    return keras.Model(inputs, image, name="mlp_generator")
 
 
 def build_mlp_discriminator(image_shape=(28, 28, 1), hidden=(256,), num_classes=None,

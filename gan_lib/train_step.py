@@ -6,9 +6,11 @@ Read :class:`GANStep` top to bottom: it is notebook 01's hand-written step with 
    ``tf.random.Generator`` (saved in the checkpoint), so a resumed run draws exactly the numbers
    the uninterrupted run would have drawn.
 2. ``discriminator_update``: D scores a real and a generated batch and steps down the gradient of
-   its loss (WGAN-GP adds its gradient penalty; ACGAN/InfoGAN their auxiliary loss). With
-   ``d_steps`` > 1 this happens that many times.
-3. G's update (``generator_loss``, then one optimiser step), in one of the two update orders:
+   its loss (WGAN-GP adds its gradient penalty, R1/R2 theirs on the real/generated batch;
+   ACGAN/InfoGAN their auxiliary loss). With ``d_steps`` > 1 this happens that many times.
+3. G's update (``generator_loss``, then one optimiser step), in one of the two update orders
+   (a relativistic loss such as ``rpgan`` also gives G's loss D's logits on the real batch: from
+   the updated D when alternating, from the shared pass when simultaneous):
 
    * ``alternating`` (default; Goodfellow et al.'s Algorithm 1): D steps first, then G's gradient
      goes through the *updated* D. G's forward pass is recorded once and shared: D trains on a
@@ -25,7 +27,7 @@ from typing import NamedTuple
 import tensorflow as tf
 
 from gan_lib.distribute import role_of
-from gan_lib.losses import gradient_penalty, judged_with_r1
+from gan_lib.losses import gradient_penalty, judged_with_gradient_norm
 
 
 class Draw(NamedTuple):
@@ -148,11 +150,23 @@ class GANStep:
             with tape.stop_recording():
                 d = self.discriminator_update(real, tf.stop_gradient(fake), labels, noise_std,
                                               draw, share)
+                real_logits = self.judged_real(real, labels, noise_std, draw)
             if draws.g_noise is not None:
                 fake = fake + noise_std * draws.g_noise
-            g = self.generator_loss(*self.judge(fake, labels), labels, draw.z, share)
+            g = self.generator_loss(*self.judge(fake, labels), labels, draw.z, share,
+                                    real_logits)
         apply(self.g_optimizer, tape.gradient(g.objective, self.g_vars), self.g_vars)
         return self.summary(d, g, share)
+
+    def judged_real(self, real, labels, noise_std, draw):
+        """The updated D's logits on the real batch D just trained on (noise included), for a
+        relativistic G loss; ``None`` (and no pass through D) for every other loss. G's gradient
+        does not flow through them: call it where the tape is not recording."""
+        if not self.loss.g_needs_real:
+            return None
+        if draw.real_noise is not None:
+            real = real + noise_std * draw.real_noise
+        return self.judge(real, labels)[0]
 
     def simultaneous(self, real, labels, noise_std, draws, share):
         """Both gradients from one pass through the old D, then both updates."""
@@ -160,7 +174,8 @@ class GANStep:
         with tf.GradientTape(persistent=True) as tape:
             fake = self.gan.generate(draw.z, labels, training=True)
             d = self.discriminator_loss(real, fake, labels, noise_std, draw, share)
-            g = self.generator_loss(d.fake_logits, d.fake_aux, labels, draw.z, share)
+            g = self.generator_loss(d.fake_logits, d.fake_aux, labels, draw.z, share,
+                                    d.real_logits if self.loss.g_needs_real else None)
         d_grads = tape.gradient(d.objective, self.d_vars)  # both first: G's gradient uses the
         g_grads = tape.gradient(g.objective, self.g_vars)  # old D's weights
         apply(self.d_optimizer, d_grads, self.d_vars)
@@ -181,15 +196,11 @@ class GANStep:
         """D's loss (call it inside a tape): real images should score "real", fakes "fake"."""
         if draw.real_noise is not None:  # instance noise blurs both distributions alike
             real, fake = real + noise_std * draw.real_noise, fake + noise_std * draw.fake_noise
-        gamma = self.config.r1_gamma
-        if gamma:  # R1: D's gradient on the real images, to keep D flat around the data
-            (real_logits, real_aux), r1 = judged_with_r1(lambda x: self.judge(x, labels), real)
-        else:
-            real_logits, real_aux = self.judge(real, labels)
-        fake_logits, fake_aux = self.judge(fake, labels)
+        # R1 / R2: gamma/2 * E||grad_x D(x)||^2 on the real / generated batch (0: off)
+        (real_logits, real_aux), r1 = self.judged(real, labels, self.config.r1_gamma)
+        (fake_logits, fake_aux), r2 = self.judged(fake, labels, self.config.r2_gamma)
         loss = self.loss.d_loss(real_logits, fake_logits, self.real_target, self.fake_target)
-        if gamma:
-            loss += gamma / 2 * r1
+        loss += r1 + r2
         if draw.mix is not None:  # WGAN-GP: keep D 1-Lipschitz between real and fake
             critic = lambda x: self.judge(x, labels)[0]  # noqa: E731
             loss += self.config.gp_weight * gradient_penalty(critic, real, fake, draw.mix)
@@ -197,9 +208,20 @@ class GANStep:
         objective = scaled(self.d_optimizer, (loss + self.config.aux_weight * aux) * share)
         return DiscriminatorLoss(objective, loss, real_logits, fake_logits, fake_aux)
 
-    def generator_loss(self, fake_logits, fake_aux, labels, z, share) -> GeneratorLoss:
-        """G's loss from D's verdict on its batch (call it inside the tape that recorded G)."""
-        loss = self.loss.g_loss(fake_logits)
+    def judged(self, images, labels, gamma):
+        """``(judge(images), gamma/2 * E||grad_x D(x)||^2)``; with gamma 0, no penalty and no
+        extra backward pass. On the real batch this is R1, on the generated one R2."""
+        if not gamma:
+            return self.judge(images, labels), 0.0
+        out, norm = judged_with_gradient_norm(lambda x: self.judge(x, labels), images)
+        return out, gamma / 2 * norm
+
+    def generator_loss(self, fake_logits, fake_aux, labels, z, share,
+                       real_logits=None) -> GeneratorLoss:
+        """G's loss from D's verdict on its batch (call it inside the tape that recorded G);
+        a relativistic loss (``g_needs_real``) also gets D's ``real_logits``."""
+        loss = (self.loss.g_loss(fake_logits, real_logits) if self.loss.g_needs_real
+                else self.loss.g_loss(fake_logits))
         aux = self.variant.g_aux_loss(fake_aux, labels, z)
         objective = scaled(self.g_optimizer, (loss + self.config.aux_weight * aux) * share)
         return GeneratorLoss(objective, loss, aux)

@@ -32,13 +32,14 @@ from gan_lib import callbacks as cb
 from gan_lib.config import RESOLVED_FIELDS, TrainConfig
 from gan_lib.data import ImageSet, batches, load_dataset, steps_per_epoch, to_uint8
 from gan_lib.distribute import WorkerRole, any_worker, cluster_role, make_strategy
-from gan_lib.errors import CheckpointError, ConfigError, DivergenceError
+from gan_lib.errors import CheckpointError, ConfigError, DivergenceError, GanKitError, RunDirError
 from gan_lib.progress import Progress
 from gan_lib.rundir import RunDir
 
 LOG_FIELDS = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"]
 METRICS = ["d_loss", "g_loss", "d_real", "d_fake"]  # + the variant's extra metrics
 LOSS_LIMIT = 1e6  # a loss beyond this has left any sane range: the run is diverging
+CONFIG_COPY = "checkpoints/config.json"
 
 
 @contextlib.contextmanager
@@ -147,6 +148,7 @@ class Trainer:
         config.validate()
         if self.run is None:
             return config
+        self._refuse_run_in_data(config)
         if resume:
             config = self._resumed_config(config)
         if not self.role.chief:  # the chief checks and prepares the run directory
@@ -154,22 +156,33 @@ class Trainer:
             return config
         self.run.check_usable()
         self.run.check_unlocked()
+        self._refuse_run_in_data(config)
         if resume:
             return config
         if overwrite:
             self.run.check_overwritable()
         else:
-            self._refuse_existing_run(config)
+            self.run.check_new()
         return config
+
+    def _refuse_run_in_data(self, config) -> None:
+        """A run folder that is, holds or lies inside its image folder would train on its own
+        outputs (sample grids, loss curves) after a resume: refused."""
+        from gan_lib.data import BUILTIN
+        from gan_lib.rundir import inside
+
+        data = Path(config.dataset).expanduser()
+        if config.dataset in BUILTIN or not data.is_dir():
+            return
+        if inside(self.out_dir, data) or inside(data, self.out_dir):
+            raise ConfigError(f"--out {self.out_dir} and --dataset {config.dataset} overlap: the "
+                              "run's own images would become training data; choose an --out "
+                              "outside the dataset folder")
 
     def _resumed_config(self, config: TrainConfig) -> TrainConfig:
         """The saved config, with the new length, bookkeeping and any learning-rate change (a
         recorded change); any other difference is refused."""
-        saved_path = self.out_dir / "config.json"
-        if not saved_path.exists():
-            raise CheckpointError(f"{self.out_dir} holds no run to resume (no config.json); "
-                                  "start it without --resume")
-        saved = TrainConfig.load(saved_path)
+        saved = self._saved_config(config)
         diffs = saved.differences(config)
         if diffs:
             raise ConfigError(f"{self.out_dir} was started with other settings ({'; '.join(diffs)});"
@@ -180,10 +193,24 @@ class Trainer:
                and not (f.name in RESOLVED_FIELDS and getattr(config, f.name) is None)}
         return dataclasses.replace(saved, **new)
 
-    def _refuse_existing_run(self, config: TrainConfig) -> None:
-        if self.run.holds_run():
-            raise ConfigError(f"{self.out_dir} already holds a run; add --resume to continue it, "
-                              "--overwrite to replace it, or choose another --out")
+    def _saved_config(self, given: TrainConfig) -> TrainConfig:
+        """The config of the run being resumed: ``config.json``, else the copy kept beside the
+        checkpoints, else (both lost, checkpoints present) the options given now, which the
+        checkpoint's model facts are checked against when it is restored."""
+        for path in (self.out_dir / "config.json", self.out_dir / CONFIG_COPY):
+            if path.is_file():
+                if path.parent != self.out_dir:
+                    if given.verbose:
+                        print(f"config.json was missing: using its copy {path}", flush=True)
+                    self._config_lost = True
+                return TrainConfig.load(path)
+        if not self.run.holds_run():
+            raise CheckpointError(f"{self.out_dir} holds no run to resume (no config.json or "
+                                  "checkpoints); start it without --resume")
+        print(f"{self.out_dir}: config.json and its copy were missing: continuing with the "
+              "options given now (checked against the checkpoint's model only)", flush=True)
+        self._config_lost = True
+        return given
 
     def _use_data(self, config, data) -> None:
         if data is None:
@@ -278,9 +305,11 @@ class Trainer:
         self.checkpoint = RunCheckpoint(self.out_dir / "checkpoints", self.gan, self.g_optimizer,
                                         self.d_optimizer, self.rng, self.step, spec,
                                         self.config.keep_checkpoints, extra,
-                                        temporary=not self.role.chief)
+                                        temporary=not self.role.chief, track=self.run.track)
         if resume:
             path = self.checkpoint.restore_latest()
+            if getattr(self, "_config_lost", False) and self.role.chief:
+                self.save_config()
             self._apply_recorded_changes()
             for callback in self.callbacks:
                 callback.on_resume(self)
@@ -288,10 +317,24 @@ class Trainer:
             return
         if not self.role.chief:
             return
-        if overwrite:
-            self.run.clear()
+        if self.run.has_manifest() or overwrite:
+            self.run.clear()  # a run's leftovers (--overwrite), or the kit's files of none
         self.run.create()
+        self.save_config()
+
+    def save_config(self) -> None:
+        """``config.json``, and its copy beside the checkpoints (what ``--resume`` falls back on
+        when config.json is lost), both recorded in the run's manifest first."""
+        self.run.track("config.json", CONFIG_COPY)
         self.config.save(self.out_dir / "config.json")
+        self.config.save(self.out_dir / CONFIG_COPY)
+
+    def output(self, name: str) -> Path:
+        """The path of a file the kit writes in the run folder, recorded in its manifest before
+        it is written (see rundir.py); callbacks write their files through this."""
+        if self.role.chief:
+            self.run.track(name)
+        return self.out_dir / name
 
     def _apply_recorded_changes(self) -> None:
         """Learning rates given on resume replace the restored ones; the change is recorded."""
@@ -302,7 +345,7 @@ class Trainer:
         self.d_optimizer.learning_rate.assign(self.config.lr_d)
         self.config.changes.append({"step": self.global_step, "changed": changes})
         if self.role.chief:
-            self.config.save(self.out_dir / "config.json")
+            self.save_config()
         self.say(f"changed at step {self.global_step}: {'; '.join(changes)}")
 
     # ----------------------------------------------------------------------------- properties
@@ -332,14 +375,6 @@ class Trainer:
             generator = self.ema.refresh(self)
         return self.gan if generator is None else dataclasses.replace(self.gan,
                                                                       generator=generator)
-
-    @property
-    def fixed_z(self):
-        return self.fixed.z
-
-    @property
-    def fixed_labels(self):
-        return self.fixed.labels
 
     def noise_std(self, step: int) -> float:
         """Instance noise's std at ``step`` (see :func:`instance_noise_level`)."""
@@ -384,7 +419,7 @@ class Trainer:
             if stopped:
                 self._stop_interrupted()
             for callback in self.callbacks:
-                callback.on_train_end(self)
+                self._run_hook(callback, "on_train_end")
             self._progress = None
         return self.history
 
@@ -392,7 +427,7 @@ class Trainer:
         """The steps from ``start`` to ``end``; True if they were stopped by a request."""
         iterator, self._stream = self._batches_from(start), None
         for callback in self.callbacks:
-            callback.on_train_begin(self)
+            self._run_hook(callback, "on_train_begin")
         # "seconds" in the log counts training time across resumptions
         t0 = time.perf_counter() - (self.history["seconds"][-1] if self.history["seconds"] else 0)
         step, stopping = start, False
@@ -403,16 +438,53 @@ class Trainer:
             step += k
             self._progress.update(step, **logs)
             for callback in self.callbacks:
-                callback.on_steps_end(self, step, logs)
+                self._run_hook(callback, "on_steps_end", step, logs)
             for callback in self.callbacks:
                 if step % self._every(callback) == 0 or step == end:
-                    callback.on_interval(self, step)
+                    self._run_hook(callback, "on_interval", step)
             # A SIGTERM to any worker stops them all at this step. The vote never overwrites
             # the request itself: one that arrives during the vote counts in the next.
             stopping = any_worker(self.strategy, stop.requested) if self.role.count > 1 \
                 else stop.requested
         self._stream = (step, iterator)  # the next train() call continues from here
         return stopping
+
+    def _run_hook(self, callback, hook: str, *args) -> None:
+        """``callback.hook(self, *args)``. If it fails (a callback of yours, an evaluation), the
+        training done so far is checkpointed first, so nothing trained is lost; the error then
+        goes on, saying so. The checkpoint's own failures (disk full, divergence) go on as they
+        are: there is nothing safe to save then."""
+        try:
+            getattr(callback, hook)(self, *args)
+        except (DivergenceError, RunDirError, KeyboardInterrupt):
+            raise
+        except Exception as err:
+            saved = self._save_after_failure(callback)
+            if saved is None or not isinstance(err, GanKitError):
+                if saved:
+                    self.say(f"{type(callback).__name__} failed at step {self.global_step}; "
+                             f"the checkpoint {saved} is saved: continue with --resume",
+                             always=True)
+                raise
+            raise type(err)(f"{err} ({type(callback).__name__}, step {self.global_step}; the "
+                            f"training is saved in {saved}: fix this and continue with "
+                            "--resume)") from None
+
+    def _save_after_failure(self, callback):
+        """A checkpoint of the current step after a callback failed (None if there is none to
+        write); an existing one of this step is kept."""
+        if self.checkpoint is None or isinstance(callback, cb.Checkpoints) or \
+                not self.role.chief:
+            return None
+        latest = self.checkpoint.latest
+        if latest is not None and latest.endswith(f"ckpt-{self.global_step}"):
+            return latest
+        if not self.weights_are_finite():
+            return None
+        try:
+            return self.save()  # every callback's files, then the checkpoint
+        except Exception:  # the failing callback's files again: the checkpoint alone
+            return self.checkpoint.save()
 
     def _batches_from(self, step: int):
         """The batch stream at ``step``: the one the previous ``train`` call left at that step,
@@ -559,7 +631,7 @@ class Trainer:
         if self.out_dir is None:
             return None
         step = self.global_step if step is None else step
-        path = self.out_dir / "samples" / f"step_{step:07d}.png"
+        path = self.output(f"samples/step_{step:07d}.png")
         save_grid(images, path, ncols=ncols)
         return path
 

@@ -71,9 +71,9 @@ def test_conditional_sample_has_labels(run_env, tmp_path):
     (["sample", "--run", "nothing_here", "--n", "5", "--out", "x.npz"], "not a run directory"),
     (["sample", "--run", "nothing_here", "--n", "0", "--out", "x.npz"], "positive whole number"),
     (["sample", "--run", "R", "--n", "5", "--out", "x.npz", "--truncation", "0"],
-     "must be a positive number, got 0"),
+     "must be at least 0.01 (below it every sample is the same image), got 0"),
     (["sample", "--run", "R", "--n", "5", "--out", "x.npz", "--truncation", "nan"],
-     "must be a positive number, got nan"),
+     "must be at least 0.01 (below it every sample is the same image), got nan"),
     (["bogus"], "invalid choice: 'bogus'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, run_env, tmp_path):

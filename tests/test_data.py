@@ -111,8 +111,13 @@ def test_image_folder_errors(tmp_path):
     broken = tmp_path / "broken"
     _write_images(broken, 2)
     (broken / "oops.png").write_bytes(b"not a png")
-    with pytest.raises(DataError, match="oops.png is not a readable image"):
-        load_dataset(str(broken))
+    with pytest.warns(UserWarning, match=r"skipped 1 unreadable image in .*oops.png"):
+        assert len(load_dataset(str(broken))) == 2  # the readable ones are used
+    only_broken = tmp_path / "only_broken"
+    only_broken.mkdir()
+    (only_broken / "oops.png").write_bytes(b"not a png")
+    with pytest.raises(DataError, match="holds no readable images"):
+        load_dataset(str(only_broken))
     with pytest.raises(DataError, match="neither mnist, fashion_mnist nor a folder"):
         load_dataset(str(tmp_path / "missing"))
 

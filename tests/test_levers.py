@@ -94,9 +94,8 @@ def test_truncated_latents():
     z = truncated_latents(2000, 16, 0.5, seed=4)
     assert z.shape == (2000, 16) and np.abs(z).max() <= 0.5
     np.testing.assert_array_equal(z, truncated_latents(2000, 16, 0.5, seed=4))
-    plain = truncated_latents(100, 8, float("inf"), seed=5)
-    np.testing.assert_array_equal(
-        plain, np.random.default_rng(5).standard_normal((100, 8)).astype(np.float32))
+    plain = truncated_latents(20_000, 8, float("inf"), seed=5)  # no truncation: N(0, 1)
+    assert abs(plain.mean()) < 0.02 and plain.std() == pytest.approx(1.0, abs=0.01)
     # the truncated normal's spread: std of N(0,1) restricted to [-1, 1] is 0.5396
     assert abs(truncated_latents(20000, 8, 1.0).std() - 0.5396) < 0.005
     with pytest.raises(ConfigError, match="positive"):

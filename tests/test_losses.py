@@ -56,7 +56,8 @@ def test_losses_finite_for_extreme_logits():
     big = tf.constant([[1e4], [-1e4]])
     for name, pair in losses.LOSSES.items():
         assert np.isfinite(float(pair.d_loss(big, -big))), name
-        assert np.isfinite(float(pair.g_loss(big))), name
+        g_args = (big, -big) if pair.g_needs_real else (big,)  # rpgan: G's loss needs D(x)
+        assert np.isfinite(float(pair.g_loss(*g_args))), name
 
 
 def test_lsgan():
@@ -86,3 +87,16 @@ def test_gradient_penalty_known_norm():
     assert float(losses.gradient_penalty(critic, real, fake, eps)) == pytest.approx(4.0, rel=1e-5)
     unit = lambda x: tf.reduce_sum(x, axis=[1, 2, 3]) / 2.0  # noqa: E731  (||grad|| = 1)
     assert float(losses.gradient_penalty(unit, real, fake, eps)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_rpgan_pairs_each_real_with_one_fake():
+    # pairs (2, 0.5) and (-1, -3): D on softplus(fake - real), G on softplus(real - fake)
+    softplus = lambda x: math.log1p(math.exp(x))  # noqa: E731
+    expected_d = (softplus(0.5 - 2.0) + softplus(-3.0 + 1.0)) / 2
+    expected_g = (softplus(2.0 - 0.5) + softplus(-1.0 + 3.0)) / 2
+    rpgan = losses.get_loss("rpgan")
+    assert rpgan.g_needs_real and not losses.get_loss("bce").g_needs_real
+    assert float(rpgan.d_loss(REAL, FAKE)) == pytest.approx(expected_d, rel=1e-6)
+    assert float(rpgan.g_loss(FAKE, REAL)) == pytest.approx(expected_g, rel=1e-6)
+    # only differences count: shifting every logit by the same amount changes nothing
+    assert float(rpgan.d_loss(REAL + 7.0, FAKE + 7.0)) == pytest.approx(expected_d, rel=1e-6)

@@ -44,7 +44,7 @@ class FakeTrainer:
 
 def test_live_view_redraws_one_figure_in_place():
     from gan_lib.callbacks import Callback
-    from gan_lib.notebook import LiveView
+    from gan_lib.course.notebook import LiveView
 
     trainer, view = FakeTrainer(), LiveView(every_steps=10, show=False)
     assert isinstance(view, Callback) and view.every_steps == 10
@@ -61,7 +61,7 @@ def test_live_view_redraws_one_figure_in_place():
 
 
 def test_train_live_without_trainer_callbacks_trains_in_chunks():
-    from gan_lib.notebook import train_live
+    from gan_lib.course.notebook import train_live
 
     trainer = FakeTrainer()
     assert train_live(trainer, every_steps=12, show=False) is None
@@ -69,7 +69,7 @@ def test_train_live_without_trainer_callbacks_trains_in_chunks():
 
 
 def test_train_live_uses_the_trainers_callback_list_when_there_is_one():
-    from gan_lib.notebook import LiveView, train_live
+    from gan_lib.course.notebook import LiveView, train_live
 
     trainer = FakeTrainer()
     trainer.callbacks = []
@@ -81,7 +81,7 @@ def test_train_live_uses_the_trainers_callback_list_when_there_is_one():
 
 
 def test_run_dir_is_under_the_working_directory(tmp_path, monkeypatch):
-    from gan_lib.notebook import rel, run_dir
+    from gan_lib.course.notebook import rel, run_dir
 
     monkeypatch.chdir(tmp_path)
     assert run_dir("x") == tmp_path / "runs" / "x"
@@ -91,7 +91,7 @@ def test_run_dir_is_under_the_working_directory(tmp_path, monkeypatch):
 
 def test_the_environment_wins_over_the_fast_field():
     code = ("import os\n"
-            "import gan_lib.notebook as n\n"
+            "import gan_lib.course.notebook as n\n"
             "n.setup(fast=False); a = n.fast_mode(); n.setup(fast=True); b = n.fast_mode()\n"
             "print(a, b)")
     env = {k: v for k, v in __import__("os").environ.items() if k != "GAN_KIT_FAST"}
@@ -121,7 +121,7 @@ def test_every_notebook_has_the_generated_set_up_cells_and_no_outputs():
 
 
 def test_the_value_at_the_optimal_discriminator_is_minus_log4_plus_2_jsd():
-    from gan_lib.toy import js_divergence, optimal_value, real_density
+    from gan_lib.course.toy import js_divergence, optimal_value, real_density
 
     grid = np.linspace(-15, 25, 8001)
     p = real_density(grid, 4.0, 1.25)
@@ -137,7 +137,7 @@ EXERCISES = ["fakes_called_real", "epochs_skipped", "js_divergence", "alpha_curv
 
 @pytest.mark.parametrize("name", EXERCISES)
 def test_exercise_checks_pass_the_reference_and_the_unattempted_case(name, capsys):
-    from gan_lib import exercises
+    from gan_lib.course import exercises
 
     check, solution = getattr(exercises, f"check_{name}"), getattr(exercises, f"solution_{name}")
     check(solution)
@@ -153,14 +153,14 @@ def _wrong_answers():
     message the check must give for it (so that a wrong answer is caught *and* told why)."""
     import tensorflow as tf
 
-    from gan_lib import exercises
+    from gan_lib.course import exercises
 
     def uint8_sharpness(images):  # forgets to convert: uint8 differences wrap around
         x = np.asarray(images)
         return float((np.abs(np.diff(x, axis=2)).mean() + np.abs(np.diff(x, axis=1)).mean()) / 255)
 
     def js_without_half(p, q, grid):  # the two KLs summed, not averaged: 2 log 2 when disjoint
-        from gan_lib.toy import kl_divergence
+        from gan_lib.course.toy import kl_divergence
 
         return kl_divergence(p, (p + q) / 2, grid) + kl_divergence(q, (p + q) / 2, grid)
 
@@ -182,7 +182,7 @@ def _wrong_answers():
 
 @pytest.mark.parametrize("name", EXERCISES)
 def test_exercise_checks_reject_a_wrong_answer_and_say_why(name, capsys):
-    from gan_lib import exercises
+    from gan_lib.course import exercises
 
     wrong, hint = _wrong_answers()[name]
     with pytest.raises(AssertionError) as caught:
@@ -194,7 +194,7 @@ def test_exercise_checks_reject_a_wrong_answer_and_say_why(name, capsys):
 def test_condition_g_check_passes_the_reference_and_rejects_z_and_code_swapped(capsys):
     import tensorflow as tf
 
-    from gan_lib import exercises
+    from gan_lib.course import exercises
     from gan_lib.models import build_mlp_generator
 
     generator = build_mlp_generator(latent_dim=100, num_classes=10)
@@ -212,7 +212,7 @@ def test_checkpoint_quiz_check_passes_the_reference_and_names_what_is_wrong(mnis
                                                                            capsys):
     """Notebook 05's exercise 2 on a real checkpoint of a 2-step run."""
     from gan_lib import TrainConfig, Trainer
-    from gan_lib import exercises
+    from gan_lib.course import exercises
 
     data = mnist
     trainer = Trainer(TrainConfig(model="mlp", dataset="mnist", steps=2, verbose=0),
@@ -232,7 +232,7 @@ def test_live_view_and_explorer_on_a_real_trainer(mnist, tmp_path):
 
     matplotlib.use("Agg")
     from gan_lib import TrainConfig, Trainer
-    from gan_lib.notebook import LiveView, latent_explorer, train_live
+    from gan_lib.course.notebook import LiveView, latent_explorer, train_live
 
     data = mnist
     trainer = Trainer(TrainConfig(model="mlp", dataset="mnist", steps=6, verbose=0),

@@ -8,7 +8,7 @@
 import numpy as np
 import pytest
 
-from gan_lib import exercises, seed_loop
+from gan_lib.course import exercises, seed_loop
 from gan_lib.data import load_dataset
 
 

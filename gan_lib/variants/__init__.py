@@ -13,13 +13,14 @@ from __future__ import annotations
 import importlib
 
 REGISTRY = {
-    "mlp": "gan_lib.variants.plain:PlainGAN",
+    "mlp": "gan_lib.variants.points:MLPGAN",  # PlainGAN, which also learns 2-D points
     "dcgan": "gan_lib.variants.plain:PlainGAN",
     "cgan": "gan_lib.variants.cgan:ConditionalGAN",
     "acgan": "gan_lib.variants.acgan:ACGAN",
     "infogan": "gan_lib.variants.infogan:InfoGAN",
     "pix2pix": "gan_lib.variants.pix2pix:Pix2Pix",
     "wgan-clip": "gan_lib.variants.wgan_clip:WeightClippedWGAN",
+    "resnet": "gan_lib.variants.resnet:ResNetGAN",
 }
 MODELS = REGISTRY  # the --model names (a live view: a variant registered later is included)
 

@@ -32,7 +32,7 @@ class FixedInputs(NamedTuple):
 class Variant:
     """A plain (unconditional) GAN with an MLP or DCGAN body."""
 
-    kind = "gan"                # GAN.kind, shown in logs and checked by the notebooks
+    kind = "gan"                # what gan.kind reports: the kind of GAN, for people to read
     conditional = False         # G takes a class label
     d_takes_labels = False      # D takes the label too (cGAN)
     code_size = 0               # latent numbers beyond the noise (InfoGAN's codes)
@@ -40,6 +40,7 @@ class Variant:
     grid_columns = 8
     grid_size = 64
     packable = True             # PacGAN packs unlabelled samples only
+    ignores: tuple = ()         # config fields this variant would silently ignore: refused if set
 
     def __init__(self, config):
         self.config = config
@@ -55,11 +56,28 @@ class Variant:
         """Raise :class:`ConfigError` for settings this variant cannot train with."""
         c = self.config
         if c.pack > 1 and not self.packable:
-            raise ConfigError("--pack works with unconditional models only; drop --pack or use "
-                              "--model dcgan")
+            raise ConfigError(f"--pack does not work with --model {c.model}: its D reads each "
+                              "image's own label or code, which a pack of images mixes; drop "
+                              "--pack or use --model dcgan")
         if c.resolution is not None and self.arch == "mlp" and c.resolution > 64:
             raise ConfigError(f"an MLP at {c.resolution}x{c.resolution} is too large to be "
                               "useful; use --model dcgan")
+        self.refuse_ignored()
+
+    def refuse_ignored(self) -> None:
+        """Refuse, in one line, any option in :attr:`ignores` that differs from its default: a
+        setting that would be accepted and then do nothing (or fail mid-run) is a silent lie."""
+        import dataclasses
+
+        from gan_lib.config import flag_name
+
+        fields = {f.name: f for f in dataclasses.fields(self.config)}
+        given = [fields[name] for name in self.ignores
+                 if getattr(self.config, name) != fields[name].default]
+        if given:
+            flags = ", ".join(flag_name(f) for f in given)
+            raise ConfigError(f"--model {self.config.model} does not use {flags}; drop "
+                              f"{'it' if len(given) == 1 else 'them'}")
 
     def recipe_defaults(self, resolution: int, channels: int) -> dict:
         """The batch size and learning rates of a run that sets none of the three: the DCGAN

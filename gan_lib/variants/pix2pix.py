@@ -134,6 +134,10 @@ class Pix2Pix(Variant):
 
     kind = "pix2pix"
     extra_metrics = ("aux_loss",)  # the L1 distance to the real image
+    # its step (Pix2PixStep) has no noise, penalty or trick, and nothing samples it from noise
+    ignores = ("label_smoothing", "fake_label", "instance_noise", "spectral_norm", "r1_gamma",
+               "minibatch_std", "d_dropout", "ema", "eval_every_steps", "collapse_monitor",
+               "latent_dim", "aux_weight", "gp_weight")
     grid_columns = 12              # four (input | output | target) triplets per row
 
     @property
@@ -151,6 +155,7 @@ class Pix2Pix(Variant):
                               "--pack, --d-steps and --updates")
         if c.strategy != "none":
             raise ConfigError("pix2pix trains on one device; drop --strategy")
+        super().validate()
 
     def spec(self, image_shape, num_classes):
         return dict(super().spec(image_shape, num_classes), task=self.config.task)

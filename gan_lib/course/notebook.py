@@ -3,7 +3,7 @@
 Every notebook starts with::
 
     FAST = True  # @param {type:"boolean"}
-    from gan_lib.notebook import setup, steps, run_dir
+    from gan_lib.course.notebook import setup, steps, run_dir
     FAST = setup(fast=FAST)
 
 ``setup()`` imports TensorFlow quietly, says which versions and which accelerator are in use, and
@@ -103,7 +103,7 @@ def show_progress(trainer, gif_name: str = "progress.gif", max_frames: int = 12)
         return
     stride = max(1, len(frames) // max_frames)
     frames = frames[::stride] + ([frames[-1]] if frames[-1] not in frames[::stride] else [])
-    path = trainer.out_dir / gif_name
+    path = trainer.output(gif_name)
     save_gif(frames, path, duration_ms=400)
     display(Image(filename=str(path)))
 

@@ -110,8 +110,12 @@ def check_3(error, make_wrong_trainer):
     return error
 
 
-def show_solution(n: int) -> None:
-    """Print the reference solution of exercise ``n``."""
+def show_solution(n) -> None:
+    """Print the reference solution of exercise ``n`` (notebook 05's 1, 2, 3), or of another
+    notebook's exercise by its name, e.g. ``show_solution("covered_modes")`` (notebook 10)."""
+    if isinstance(n, str):
+        print(inspect.getsource(globals()[f"solution_{n}"]))
+        return
     print(inspect.getsource({1: solution_1, 2: solution_2, 3: solution_3}[n]))
     if n == 2:
         print("CHECKPOINT_FACTS =", CHECKPOINT_FACTS)
@@ -141,7 +145,7 @@ def solution_fakes_called_real(precision, recall):
 
 def check_fakes_called_real(fn):
     """Notebook 02: FP/n from precision and recall with n real and n fake images."""
-    from gan_lib.seed_loop import SEED_EVALUATE, SEED_TABLE
+    from gan_lib.course.seed_loop import SEED_EVALUATE, SEED_TABLE
 
     got = fn(SEED_TABLE["precision"], SEED_TABLE["recall"])
     if not _attempted("fakes_called_real", got):
@@ -185,14 +189,14 @@ def check_epochs_skipped(fn):
 
 # ------------------------------------------------------------- notebook 00: the JS divergence
 def solution_js_divergence(p, q, grid):
-    from gan_lib.toy import js_divergence
+    from gan_lib.course.toy import js_divergence
 
     return js_divergence(p, q, grid)
 
 
 def check_js_divergence(fn):
     """Notebook 00: JSD of two densities tabulated on a grid, in nats."""
-    from gan_lib.toy import real_density
+    from gan_lib.course.toy import real_density
 
     grid = np.linspace(-10, 20, 3001)
     p = real_density(grid, 4.0, 1.25)
@@ -444,4 +448,65 @@ def check_slerp(fn):
     _ok(f"the same path as gan_lib's interpolate_latents; norms along it stay between "
         f"{norms.min():.1f} and {norms.max():.1f} (a straight line dips to "
         f"{np.linalg.norm((z0 + z1) / 2):.1f} half-way).")
+    return fn
+
+
+# ------------------------------------------------------------- notebook 10: counting modes
+def solution_covered_modes(points, means, std):
+    points, means = np.asarray(points, float), np.asarray(means, float)
+    z = np.linalg.norm(points[:, None, :] - means[None, :, :], axis=2) / std  # [N, K], in stds
+    nearest, good = z.argmin(axis=1), z.min(axis=1) < 3.0
+    return len(np.unique(nearest[good])), float(good.mean())
+
+
+def _mode_cases():
+    """Hand-made ring8 cases with known answers, and the mistake each one exposes."""
+    from gan_lib.modes import RING8_MEANS as m
+
+    return [
+        ("500 points exactly on mode 0", np.repeat(m[:1], 500, axis=0), (1, 1.0),
+         "count the modes that hold a high-quality sample, not the samples"),
+        ("499 points on mode 0 and one on mode 5", np.vstack([np.repeat(m[:1], 499, axis=0),
+                                                             m[5:6]]), (2, 1.0),
+         "one high-quality sample is enough for a mode to count (both papers' threshold)"),
+        ("300 points at (5, 0), 4 away from the nearest mode", np.tile([5.0, 0.0], (300, 1)),
+         (0, 0.0), "the nearest mode is not enough: a sample is high quality only within 3 "
+                   "standard deviations of it"),
+        ("the 8 means pushed out by 0.1 = 10 standard deviations", m * 1.1, (0, 0.0),
+         "measure the distance in standard deviations (divide by std), then compare with 3"),
+    ]
+
+
+def check_covered_modes(fn):
+    """Notebook 10: ``fn(points, means, std) -> (modes covered, high-quality share)``, VEEGAN's
+    and PacGAN's metrics, against hand-made cases and ``gan_lib.modes.mode_coverage``."""
+    from gan_lib import modes
+
+    real = modes.ring8(2500, rng=0)
+    if not _attempted("covered_modes", fn(real, modes.RING8_MEANS, modes.RING8_STD)):
+        fn = solution_covered_modes
+    for name, points, expected, hint in _mode_cases():
+        got = fn(points, modes.RING8_MEANS, modes.RING8_STD)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise AssertionError(f"return a pair (modes covered, high-quality share), got {got!r}")
+        if int(got[0]) != expected[0]:
+            raise AssertionError(f"for {name} (ring8, std 0.01) expected {expected[0]} modes, "
+                                 f"got {got[0]}: {hint}")
+        if not _close(got[1], expected[1], 1e-9):
+            raise AssertionError(f"for {name} expected a high-quality share of {expected[1]}, got "
+                                 f"{float(got[1]):.3f}: the share is the fraction of all samples "
+                                 "(0 to 1) within 3 standard deviations of their nearest mode")
+    for label, points, means, std in (("ring8", real, modes.RING8_MEANS, modes.RING8_STD),
+                                      ("grid25", modes.grid25(2500, rng=1), modes.GRID25_MEANS,
+                                       modes.GRID25_STD)):
+        want = modes.mode_coverage(points, means, std)
+        got = fn(points, means, std)
+        if int(got[0]) != want["modes"] or not _close(got[1], want["high_quality"], 1e-9):
+            raise AssertionError(f"on 2,500 real {label} points expected ({want['modes']}, "
+                                 f"{want['high_quality']:.4f}), got ({got[0]}, {float(got[1]):.4f})"
+                                 ": the share is a fraction of all samples (not a percentage), "
+                                 "and the std is the one passed in")
+    share = modes.mode_coverage(real, modes.RING8_MEANS, modes.RING8_STD)["high_quality"]
+    _ok(f"2,500 real ring points score (8, {share:.4f}): every mode, and about 1 - exp(-9/2) = "
+        "0.9889 of the samples within 3 standard deviations of theirs.")
     return fn

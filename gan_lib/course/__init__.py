@@ -1,0 +1,11 @@
+"""The course's own pieces, kept apart from the library: what the notebooks use to teach, and
+nothing the library needs.
+
+* ``notebook``: set-up, live plots and the small helpers every notebook calls;
+* ``exercises``: the checkers and ``show_solution`` of the notebooks' exercises;
+* ``toy``: notebook 00's one-dimensional GAN, exact enough to draw D* and the JSD;
+* ``dirac``: the Dirac-GAN of Mescheder et al. (2018), the game in two parameters that shows
+  oscillation and its cure exactly;
+* ``seed_loop``: the course seed's Keras training loop, made correct for Keras 3, as the
+  reference that notebook 02 and the throughput benchmark compare the library with.
+"""
