@@ -197,7 +197,7 @@ class TrainConfig:
         for field in dataclasses.fields(self):
             if not (points and field.name in ("resolution", "channels")):
                 _check_field(field, getattr(self, field.name))
-        if points and self.model != "mlp":
+        if points and not getattr(self.variant(), "learns_points", False):
             raise ConfigError(f"--dataset {self.dataset} is 2-D points, which only --model mlp "
                               "trains (the other models expect images); use --model mlp")
         if (self.steps is None) == (self.epochs is None):

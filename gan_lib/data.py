@@ -285,30 +285,33 @@ POINT_SEEDS = {"train": 0, "test": 1}  # a fixed draw per split, like MNIST's fi
 
 
 def point_modes(name: str):
-    """``(means [K, 2], std)`` of the point set ``name``: what ``modes.mode_coverage`` needs."""
-    from gan_lib import modes
+    """``(means [K, 2], std)`` of the point set ``name``: what ``modes.mode_coverage`` needs.
 
-    found = {"ring8": (modes.RING8_MEANS, modes.RING8_STD),
-             "grid25": (modes.GRID25_MEANS, modes.GRID25_STD)}
-    if name not in found:
-        raise DataError(f"'{name}' is not a point set; use one of {', '.join(POINT_SETS)}")
-    return found[name]
+    These are gan_lib/modes.py's constants (PacGAN's; their sources are cited there), written out
+    again because this module must not import modes.py: modes -> classifier -> data would close
+    an import cycle. tests/test_mixtures.py pins both copies, and the draws, equal."""
+    if name == "ring8":  # 8 means at angles 2 pi i / 8 on the unit circle, std 0.01
+        return np.array([[np.cos(2 * np.pi * i / 8), np.sin(2 * np.pi * i / 8)]
+                         for i in range(8)]), 0.01
+    if name == "grid25":  # (i, j) for i, j in -4, -2, 0, 2, 4, std 0.05
+        return np.array([[i, j] for i in range(-4, 5, 2) for j in range(-4, 5, 2)],
+                        dtype=float), 0.05
+    raise DataError(f"'{name}' is not a point set; use one of {', '.join(POINT_SETS)}")
 
 
 def load_points(name: str, split: str = "train") -> ImageSet:
     """The 2-D mixture ``name`` (``ring8`` or ``grid25``) as a dataset of points.
 
-    ``POINT_COUNTS[split]`` points drawn by ``modes.ring8``/``modes.grid25`` with the fixed seed
+    ``POINT_COUNTS[split]`` points drawn as ``modes.ring8``/``modes.grid25`` draw them (each
+    picks a mode uniformly, then adds std times a standard normal vector), with the fixed seed
     ``POINT_SEEDS[split]`` (the test draw is a different one). Each point is stored as a float32
     "image" of shape (1, 1, 2) in the model's own units: the pipeline passes float32 data through
     unscaled (:func:`to_unit_range`), so G must be able to reach them (no tanh: see
     gan_lib/variants/points.py). There are no labels: the modes are what a GAN must find.
     """
-    from gan_lib import modes
-
     means, std = point_modes(name)
-    rng = np.random.default_rng(POINT_SEEDS[split])
-    points = modes.sample_mixture(POINT_COUNTS[split], means, std, rng)
+    rng, n = np.random.default_rng(POINT_SEEDS[split]), POINT_COUNTS[split]
+    points = means[rng.integers(0, len(means), size=n)] + std * rng.standard_normal((n, 2))
     return ImageSet(name=name, shape=(1, 1, 2),
                     images=points.astype(np.float32).reshape(-1, 1, 1, 2))
 

@@ -107,6 +107,8 @@ CASES = [
      "--model pix2pix does not use --r1-gamma; drop it"),
     (T + ["--steps", "5", "--model", "pix2pix", "--ema", "0.999", "--eval-every", "5"],
      "--model pix2pix does not use --ema, --eval-every; drop them"),
+    (T + ["--steps", "5", "--model", "pix2pix", "--r2-gamma", "1"],
+     "--model pix2pix does not use --r2-gamma; drop it"),
     (T + ["--steps", "5", "--model", "pix2pix", "--collapse-monitor"],
      "--model pix2pix does not use --collapse-monitor"),
     (T + ["--steps", "5", "--model", "pix2pix", "--spectral-norm", "--minibatch-std"],

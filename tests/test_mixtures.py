@@ -25,6 +25,21 @@ def test_point_sets_are_fixed_draws_of_the_mixtures_in_model_units():
     assert found["modes"] == 25 and found["high_quality"] > 0.97
 
 
+def test_the_point_sets_are_gan_lib_modes_mixtures_exactly():
+    """data.py writes the constants out again (importing modes.py would close a cycle)."""
+    from gan_lib import modes
+    from gan_lib.data import load_points, point_modes
+
+    assert point_modes("ring8") == (pytest.approx(modes.RING8_MEANS, abs=0), modes.RING8_STD)
+    assert point_modes("grid25") == (pytest.approx(modes.GRID25_MEANS, abs=0), modes.GRID25_STD)
+    for name, sampler in (("ring8", modes.ring8), ("grid25", modes.grid25)):
+        for split, seed, n in (("train", 0, 100_000), ("test", 1, 10_000)):
+            expected = sampler(n, rng=seed).astype(np.float32)
+            assert np.array_equal(load_points(name, split).images.reshape(-1, 2), expected)
+    with pytest.raises(DataError, match="not a point set"):
+        point_modes("ring9")
+
+
 def test_points_refuse_a_resolution_and_every_model_but_the_mlp():
     from gan_lib import TrainConfig
     from gan_lib.data import load_dataset

@@ -109,7 +109,7 @@ def test_every_notebook_has_the_generated_set_up_cells_and_no_outputs():
     finally:
         sys.path.pop(0)
     notebooks = notebook_header.notebooks()
-    assert len(notebooks) == 10
+    assert len(notebooks) == 11
     for path in notebooks:
         assert not notebook_header.differs(path), f"{path.name}: run python docs/notebook_header.py"
         cells = json.loads(path.read_text())["cells"]

@@ -8,7 +8,7 @@
   data, ``d_real - d_fake`` (both in the trainer's history), swings over the end of a run.
 * :func:`plot_snapshots` and :func:`plot_coverage` draw what a few watches saw.
 
-Used by notebooks/10_failure_modes.ipynb and ``python docs/make_figures.py 10a 10b``.
+Used by notebooks/10_failure_modes.ipynb and ``python docs/make_figures.py 10a 10b 10c``.
 """
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ TRIED_RUNS = {
 }
 """Plain-GAN settings tried before :data:`RING` (``docs/make_figures.py 10c``): the kit's MLP
 recipe, and the values of Metz et al.'s demo notebook (github.com/poolio/unrolled_gan: batch 512,
-D 1e-4, G 1e-3, z of 256 numbers, the saddle objective, both players updated from one pass,
-here without unrolling); and RING with both rates decayed linearly to 0 over the second half.
-Metz et al.'s demo runs both players' updates in one ``sess.run`` call: the kit's nearest
-setting is ``updates="simultaneous"``."""
+D 1e-4, G 1e-3, z of 256 numbers, the minimax loss its code calls the "saddle objective", here
+without unrolling; it runs both players' updates in one ``sess.run`` call, whose nearest kit
+setting is ``updates="simultaneous"``); and RING with both rates decayed linearly to 0 over the
+second half."""
 WATCH_EVERY = 500
 
 

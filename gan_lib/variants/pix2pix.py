@@ -136,8 +136,8 @@ class Pix2Pix(Variant):
     extra_metrics = ("aux_loss",)  # the L1 distance to the real image
     # its step (Pix2PixStep) has no noise, penalty or trick, and nothing samples it from noise
     ignores = ("label_smoothing", "fake_label", "instance_noise", "spectral_norm", "r1_gamma",
-               "minibatch_std", "d_dropout", "ema", "eval_every_steps", "collapse_monitor",
-               "latent_dim", "aux_weight", "gp_weight")
+               "r2_gamma", "minibatch_std", "d_dropout", "ema", "eval_every_steps",
+               "collapse_monitor", "latent_dim", "aux_weight", "gp_weight")
     grid_columns = 12              # four (input | output | target) triplets per row
 
     @property

@@ -31,6 +31,8 @@ PICTURE_SIDE = 200  # pixels; the PNG is written twice as large (plotting.save_g
 class MLPGAN(PlainGAN):
     """The plain MLP GAN; on a point set (``data.POINT_SETS``), a GAN of 2-D points."""
 
+    learns_points = True  # config.validate refuses point sets for variants without this
+
     @property
     def points(self) -> bool:
         """Does this run learn 2-D points (``--dataset ring8`` or ``grid25``)?"""
