@@ -312,7 +312,8 @@ def cmd_sample(args) -> int:
         save_grid(images, out, ncols=ncols)
     else:
         write_samples(out, **arrays)
-    print(f"wrote {len(arrays['images'])} images to {out}")
+    what = "points" if "points" in arrays else "images"
+    print(f"wrote {len(arrays[what])} {what} to {out}")
     return 0
 
 

@@ -120,7 +120,10 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
     (default for image folders; ``inception_weights=None`` gives random weights, for tests).
     """
     from gan_lib.classifier import REQUIRED_ACCURACY, load_classifier
+    from gan_lib.data import POINT_SETS
 
+    if dataset in POINT_SETS:
+        return evaluate_points(dataset, images)
     has_classifier = dataset in REQUIRED_ACCURACY
     images = check_images(images)
     need = max(k, k_density) + 1
@@ -210,6 +213,18 @@ def save_realism_picture(images, report, path) -> None:
 
         images = to_uint8(images)
     save_grid(images[best + worst], path, ncols=len(best))
+
+
+def evaluate_points(dataset: str, points) -> dict:
+    """Samples of a 2-D mixture (``ring8``, ``grid25``; an .npz's ``points`` [N, 2] or its
+    ``images`` [N, 1, 1, 2]) scored as the mode-collapse papers score them: modes covered and
+    the share of high-quality samples (gan_lib.modes.mode_coverage)."""
+    from gan_lib import modes
+
+    points = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
+    means, std = {"ring8": (modes.RING8_MEANS, modes.RING8_STD),
+                  "grid25": (modes.GRID25_MEANS, modes.GRID25_STD)}[dataset]
+    return {"dataset": dataset, "n": len(points), **modes.mode_coverage(points, means, std)}
 
 
 def discriminator_table(gan, real_images, fake_images) -> dict:
