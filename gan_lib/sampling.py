@@ -103,8 +103,8 @@ def truncated_latents(n: int, dim: int, psi: float, seed: int = 0) -> np.ndarray
     from gan_lib.config import MIN_TRUNCATION
 
     if not psi >= MIN_TRUNCATION:
-        raise ConfigError(f"truncation psi must be at least {MIN_TRUNCATION} (below it every "
-                          f"sample is the same image), got {psi}")
+        raise ConfigError(f"truncation psi must be positive and at least {MIN_TRUNCATION} "
+                          f"(below it every sample is the same image), got {psi}")
     low = ndtr(-psi)  # P(z < -psi)
     u = np.random.default_rng(seed).random((n, dim))
     z = ndtri(low + u * (1.0 - 2.0 * low))

@@ -137,7 +137,7 @@ class Pix2Pix(Variant):
     # its step (Pix2PixStep) has no noise, penalty or trick, and nothing samples it from noise
     ignores = ("label_smoothing", "fake_label", "instance_noise", "spectral_norm", "r1_gamma",
                "r2_gamma", "minibatch_std", "d_dropout", "ema", "eval_every_steps",
-               "collapse_monitor", "latent_dim", "aux_weight", "gp_weight")
+               "collapse_monitor", "aux_weight", "gp_weight")
     grid_columns = 12              # four (input | output | target) triplets per row
 
     @property
