@@ -125,6 +125,7 @@ class Trainer:
         self.run = RunDir(self.out_dir) if self.out_dir is not None else None
         # Several workers train one run: only the chief (worker 0) writes it (distribute.py).
         self.role = cluster_role() if config.strategy == "multiworker" else WorkerRole()
+        self._config_lost = False  # set on a resume whose config.json was missing
         config = self._checked_config(config, resume, overwrite)
         # TensorFlow's collective ops are configured before anything else runs
         self.strategy = make_strategy(config.strategy)
@@ -308,7 +309,7 @@ class Trainer:
                                         temporary=not self.role.chief, track=self.run.track)
         if resume:
             path = self.checkpoint.restore_latest()
-            if getattr(self, "_config_lost", False) and self.role.chief:
+            if self._config_lost and self.role.chief:
                 self.save_config()
             self._apply_recorded_changes()
             for callback in self.callbacks:
