@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_lib from this checkout
 from common import machine_facts, write_report  # noqa: E402
 from throughput import MODELS, gan_lib_runner, hand_runner, seed_runner  # noqa: E402
 

@@ -1,12 +1,15 @@
-"""Throughput of the redesigned train step against the one it replaced, side by side.
+"""Throughput of a redesign against the code it replaced, side by side.
 
-The old ``gan_lib`` (commit ``--before``, default the last commit before the redesign) is taken
-from git into a temporary folder; each round then times the same compiled multi-step call of
-both libraries, in separate processes, alternating which goes first, on the same data and
-config. Every step's metrics are fetched, as training does. The ratio is new / old images per
-second (1.0 = the same speed).
+The old ``gan_lib`` (commit ``--before``, default the last commit before the step/variants
+redesign) is taken from git into a temporary folder; each round then times both libraries, in
+separate processes, alternating which goes first, on the same data and config: the compiled
+multi-step call alone (``call``; every step's metrics fetched, as training does) and
+``Trainer.train``, the whole loop in memory (``train``: records, loss checks, hooks). The ratio
+is new / old images per second (1.0 = the same speed).
 
-Run: ``python benchmarks/refactor_throughput.py`` (writes results/refactor-throughput-cpu2.json).
+Run: ``python benchmarks/refactor_throughput.py`` (writes results/refactor-throughput-cpu2.json);
+the run-objects redesign (issue 23): ``python benchmarks/refactor_throughput.py --before b39422e
+--out benchmarks/results/refactor-throughput-run-objects-cpu2.json``.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_lib from this checkout
 from common import machine_facts, write_report  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +54,13 @@ run(20)  # warm-up: tracing
 steps, start = int(sys.argv[3]), time.perf_counter()
 for _ in range(steps // 20):
     run(20)
-print("RESULT" + json.dumps(steps * 128 / (time.perf_counter() - start)))
+call = steps * 128 / (time.perf_counter() - start)
+# the whole loop too: records, loss checks, hooks (a run in memory: no files)
+trainer.train(20)
+start = time.perf_counter()
+trainer.train(steps)
+loop = steps * 128 / (time.perf_counter() - start)
+print("RESULT" + json.dumps({"call": call, "train": loop}))
 """
 
 
@@ -74,7 +84,7 @@ def old_library(commit: str, folder: Path) -> Path:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--before", default=BEFORE)
+    p.add_argument("--before", default=BEFORE, help="the commit to compare with")
     p.add_argument("--models", default="mlp,dcgan")
     p.add_argument("--steps", type=int, default=400)
     p.add_argument("--rounds", type=int, default=3)
@@ -89,13 +99,16 @@ def main(argv=None):
             for r in range(args.rounds):
                 for name in (("before", "after") if r % 2 == 0 else ("after", "before")):
                     runs[name].append(images_per_second(libraries[name], model, args.steps))
-            ratios = [a / b for a, b in zip(runs["after"], runs["before"])]
-            row = {"model": model, "before": runs["before"], "after": runs["after"],
-                   "ratio_median": round(statistics.median(ratios), 4),
-                   "ratio_min": round(min(ratios), 4), "ratio_max": round(max(ratios), 4)}
+            row = {"model": model, "before": runs["before"], "after": runs["after"]}
+            for what in ("call", "train"):  # the compiled call alone; train(): the whole loop
+                ratios = [a[what] / b[what] for a, b in zip(runs["after"], runs["before"])]
+                row[what] = {"ratio_median": round(statistics.median(ratios), 4),
+                             "ratio_min": round(min(ratios), 4),
+                             "ratio_max": round(max(ratios), 4)}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    report = {"what": "images/s of the compiled multi-step call, new / old library",
+    report = {"what": "images/s, new / old library: of the compiled multi-step call ('call') "
+                      "and of Trainer.train, the whole loop in memory ('train')",
               "before_commit": args.before, "machine": machine_facts(),
               "command": "python benchmarks/refactor_throughput.py " + " ".join(argv or
                                                                               sys.argv[1:]),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_lib from this checkout
 
 import gan_lib  # noqa: E402
 

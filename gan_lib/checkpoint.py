@@ -228,6 +228,7 @@ def load_generator(run_dir, with_discriminator: bool = False):
     """``(gan, config)`` for the run in ``run_dir``: the generator (its moving average if the run
     keeps one) and with ``with_discriminator`` also D, at the newest intact checkpoint."""
     from gan_lib.config import TrainConfig
+    from gan_lib.run.ema import sampled_generator_key
     from gan_lib.variants import build_gan
 
     run_dir = Path(run_dir)
@@ -238,7 +239,7 @@ def load_generator(run_dir, with_discriminator: bool = False):
     image_shape = (config.resolution, config.resolution, config.channels)
     gan = build_gan(config, image_shape, config.num_classes)
     # with a moving average of G (--ema), samples come from the averaged weights
-    parts = {"ema_generator" if config.ema else "generator": gan.generator}
+    parts = {sampled_generator_key(config): gan.generator}
     if with_discriminator:
         parts["discriminator"] = gan.discriminator
     restore_parts(run_dir, model_spec(config, image_shape, config.num_classes), **parts)

@@ -168,17 +168,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(sub, name: str, help: str, description: str, sources: dict):
+    """A sub-command that reads from exactly one of ``sources`` ({flag: add_argument's
+    keywords}): e.g. a run folder or a shipped generator."""
+    parser = sub.add_parser(name, help=help, description=description)
+    group = parser.add_mutually_exclusive_group(required=True)
+    for flag, keywords in sources.items():
+        group.add_argument(flag, **keywords)
+    return parser
+
+
 def add_sample_parser(sub) -> None:
     """``sample``: from a run's newest checkpoint or a shipped generator."""
     from gan_lib.pretrained import NAMES as PRETRAINED
 
-    s = sub.add_parser("sample", help="generate images from a run",
-                       description="Generate images from a run's latest checkpoint, or from a "
-                                   "generator shipped with gan-kit (--pretrained).")
-    origin = s.add_mutually_exclusive_group(required=True)
-    origin.add_argument("--run", help="run directory")
-    origin.add_argument("--pretrained", choices=tuple(PRETRAINED),
-                        help="a trained generator shipped with gan-kit (gan_lib/pretrained.py)")
+    s = _command(sub, "sample", "generate images from a run",
+                 "Generate images from a run's latest checkpoint, or from a generator shipped "
+                 "with gan-kit (--pretrained).",
+                 {"--run": dict(help="run directory"),
+                  "--pretrained": dict(choices=tuple(PRETRAINED), help="a trained generator "
+                                       "shipped with gan-kit (gan_lib/pretrained.py)")})
     s.add_argument("--n", type=_sample_count(), required=True, help="number of images")
     s.add_argument("--out", required=True, help="FILE.png (a grid) or FILE.npz (uint8 images)")
     s.add_argument("--seed", type=_seed(), default=0, help="latent vectors' seed (default 0)")
@@ -196,14 +205,14 @@ def add_evaluate_parser(sub) -> None:
     """``evaluate``: an .npz of samples against a dataset, or a run directly."""
     from gan_lib.config import MIN_EVAL_SAMPLES
 
-    e = sub.add_parser("evaluate", help="score samples: FID, precision/recall, ...",
-                       description="Evaluate generated images against the real training set and "
-                                   "print one JSON object with every metric.")
-    source = e.add_mutually_exclusive_group(required=True)
-    source.add_argument("--samples", help="an .npz written by `sample` (images, maybe labels)")
-    source.add_argument("--run", help="evaluate this run's latest checkpoint directly")
-    e.add_argument("--dataset", help="the real data: mnist, fashion_mnist or a folder of images "
-                                     "(needed with --samples; a run knows its own)")
+    e = _command(sub, "evaluate", "score samples: FID, precision/recall, ...",
+                 "Evaluate generated images against the real training set and print one JSON "
+                 "object with every metric.",
+                 {"--samples": dict(help="an .npz written by `sample` (images, maybe labels)"),
+                  "--run": dict(help="evaluate this run's latest checkpoint directly")})
+    e.add_argument("--dataset", help="the real data: mnist, fashion_mnist, stacked_mnist, ring8, "
+                                     "grid25 or a folder of images (needed with --samples; a "
+                                     "run knows its own)")
     e.add_argument("--features", choices=("classifier", "inception"),
                    help="embedding: the kit's classifier (default for mnist, fashion_mnist) or "
                         "Inception-v3 with ImageNet weights (default for folders)")
@@ -230,7 +239,8 @@ def cmd_evaluate(args) -> int:
         report, images = evaluate_run(args.run, n=args.n, seed=args.seed, return_images=True)
     else:
         if not args.dataset:
-            raise GanKitError("--samples needs --dataset (mnist, fashion_mnist or a folder)")
+            raise GanKitError("--samples needs --dataset (mnist, fashion_mnist, stacked_mnist, "
+                              "ring8, grid25 or a folder)")
         try:
             with np.load(args.samples) as npz:
                 images = npz["images"]
@@ -254,7 +264,6 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from gan_lib.config import TrainConfig
     from gan_lib.trainer import Trainer
 
     given = {k: v for k, v in vars(args).items()
@@ -266,10 +275,8 @@ def cmd_train(args) -> int:
 
         write_tf_config(args.workers, args.worker_index)
         given.setdefault("strategy", "multiworker")
-    saved = Path(args.out) / "config.json"
     # On --resume, options not given again are those of the run being resumed.
-    base = TrainConfig.load(saved) if args.resume and saved.is_file() else TrainConfig()
-    trainer = Trainer(base.with_options(given), args.out, resume=args.resume,
+    trainer = Trainer(options=given, out_dir=args.out, resume=args.resume,
                       overwrite=args.overwrite)
     trainer.train()
     if trainer.interrupted:

@@ -31,7 +31,7 @@ ARCHS = ("mlp", "dcgan")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge", "rpgan")
 STRATEGIES = ("none", "mirrored", "multiworker", "tpu")
 UPDATES = ("alternating", "simultaneous")
-TASKS = ("superres", "inpaint")
+TASKS = ("superres", "inpaint")  # pix2pix's tasks (see variants/pix2pix.py's degrade)
 MAX_SEED = 2**32 - 1
 MAX_STEPS = 10**10  # a billion steps is years of training; beyond that a number is a typo
 MIN_EVAL_SAMPLES = 6  # density/coverage's k = 5 neighbours need at least 6 samples
@@ -47,17 +47,18 @@ RESOLVED_FIELDS = ("resolution", "channels", "num_classes", "instance_noise_step
 
 def option(default, help: str, *, choices=None, low=None, high=None, low_open=False,
            high_open=False, resume: str = "fixed", flag: str | None = None, cli: bool = True,
-           group: str | None = None, check=None):
+           group: str | None = None, check=None, only: str | None = None):
     """A config field with its documentation and checks (see the module docstring).
 
     ``low``/``high`` bound a number (``*_open`` excludes the bound); ``flag`` overrides the
     command-line name; ``cli=False`` keeps the field off the command line; ``group`` makes the
     options of one group mutually exclusive; ``check(value)`` raises ConfigError for a value
-    that passes the range but still cannot work.
+    that passes the range but still cannot work; ``only`` names the one ``--model`` that reads
+    the option (its variant's own option: every other variant refuses it when set).
     """
     metadata = dict(help=help, choices=choices, low=low, high=high, low_open=low_open,
                     high_open=high_open, resume=resume, flag=flag, cli=cli, group=group,
-                    check=check)
+                    check=check, only=only)
     if isinstance(default, (list, tuple)):
         return dataclasses.field(default_factory=lambda: tuple(default), metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
@@ -86,7 +87,8 @@ class TrainConfig:
     model: str = option("dcgan", "network family", choices=MODELS)
     arch: str | None = option(None, "body of a cgan/acgan/infogan/wgan-clip: mlp or dcgan "
                                     "(default dcgan)", choices=ARCHS)
-    dataset: str = option("mnist", "mnist, fashion_mnist, or a folder of images")
+    dataset: str = option("mnist", "mnist, fashion_mnist, stacked_mnist, ring8, grid25 (2-D "
+                                   "points), or a folder of images")
     resolution: int | None = option(None, "image side: 28 or a power of two from 32 to 256 "
                                           "(default: the data's own)", **POSITIVE,
                                   check=_check_resolution)
@@ -123,11 +125,12 @@ class TrainConfig:
     gp_weight: float = option(10.0, "WGAN-GP's lambda", low=0.0)
     aux_weight: float = option(1.0, "ACGAN's class loss / InfoGAN's information loss weight",
                                low=0.0)
+    # pix2pix's own options (variants/pix2pix.py reads them; every other model refuses them)
     task: str = option("superres", "pix2pix: superres (7x7 -> 28x28) or inpaint (centre hole)",
-                       choices=TASKS)
-    l1_weight: float = option(100.0, "pix2pix: weight of the L1 loss", low=0.0)
+                       choices=TASKS, only="pix2pix")
+    l1_weight: float = option(100.0, "pix2pix: weight of the L1 loss", low=0.0, only="pix2pix")
     adv_weight: float = option(1.0, "pix2pix: weight of the adversarial loss (0: a plain L1 "
-                                    "U-Net)", low=0.0)
+                                    "U-Net)", low=0.0, only="pix2pix")
     # stabilisation tricks (all off by default)
     label_smoothing: float = option(0.0, "one-sided: D's target for real images is 1 - s "
                                          "(0.1 is usual)", low=0.0, high=0.5, high_open=True)
@@ -189,22 +192,18 @@ class TrainConfig:
         self.changes = list(self.changes)
 
     # ------------------------------------------------------------------ checks
-    def validate(self) -> "TrainConfig":
-        """Raise :class:`ConfigError` with a one-line fix for any value that cannot work."""
+    def check_options(self) -> "TrainConfig":
+        """Raise :class:`ConfigError` with a one-line fix for any option outside its range or
+        choices, or combined with one it contradicts: everything that can be checked before any
+        data is loaded or any default is filled in."""
         from gan_lib.data import POINT_SETS
 
         points = self.dataset in POINT_SETS  # 2-D points: shape (1, 1, 2), set from the data
         for field in dataclasses.fields(self):
             if not (points and field.name in ("resolution", "channels")):
                 _check_field(field, getattr(self, field.name))
-        if points and not getattr(self.variant(), "learns_points", False):
-            raise ConfigError(f"--dataset {self.dataset} is 2-D points, which only --model mlp "
-                              "trains (the other models expect images); use --model mlp")
         if (self.steps is None) == (self.epochs is None):
             raise ConfigError("give the run's length as exactly one of --steps N or --epochs N")
-        if self.batch_size is not None and self.batch_size % self.pack:
-            raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
-                              f"{self.pack}")
         if self.loss == "rpgan" and (self.label_smoothing or self.fake_label):
             raise ConfigError("--loss rpgan compares D's logits on pairs and has no targets to "
                               "smooth; drop --label-smoothing and --fake-label")
@@ -215,7 +214,26 @@ class TrainConfig:
         if self.jit_compile and self.strategy != "none":
             raise ConfigError(f"--jit-compile is not applied under --strategy {self.strategy} "
                               "(the distributed step runs without XLA); drop one of the two")
-        self.variant().validate()
+        return self
+
+    def validate(self, variant=None) -> "TrainConfig":
+        """:meth:`check_options`, then the combinations that cannot work together, then the
+        ``variant``'s own checks (by default the variant ``model`` names)."""
+        self.check_options()
+        return self.check_combinations(variant or self.variant())
+
+    def check_combinations(self, variant) -> "TrainConfig":
+        """Raise :class:`ConfigError` for options that are valid alone but not together, or
+        that ``variant`` (bound to this config) cannot train with."""
+        from gan_lib.data import POINT_SETS
+
+        if self.dataset in POINT_SETS and not getattr(variant, "learns_points", False):
+            raise ConfigError(f"--dataset {self.dataset} is 2-D points, which only --model mlp "
+                              "trains (the other models expect images); use --model mlp")
+        if self.batch_size is not None and self.batch_size % self.pack:
+            raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of --pack "
+                              f"{self.pack}")
+        variant.validate()
         return self
 
     def variant(self):

@@ -10,10 +10,11 @@ Where the images come from, in order:
    ``$GAN_DATA_DIR/fashion-mnist/``, else from the repository's ``data/`` folder;
 2. otherwise tensorflow-datasets downloads them, as it would for any user with internet;
 3. any other ``dataset`` value is a folder of images (PNG, JPEG, BMP, GIF), searched recursively and
-   resized to the model's resolution. Sub-folders, if every image sits in one, become class labels.
+   resized to the model's resolution. Sub-folders, if every image sits in one, become class labels
+   (the folder's files: gan_lib/image_folders.py).
 
 Two names are not images at all: ``ring8`` and ``grid25`` are 2-D points drawn from the mixtures of
-Gaussians of the mode-collapse papers (gan_lib/modes.py), see :func:`load_points`. They travel
+Gaussians of the mode-collapse papers (gan_lib/mixtures.py), see :func:`load_points`. They travel
 through the same pipeline as float32 "images" of shape (1, 1, 2), already in model units.
 
 The stream is *deterministic*: the order of examples in epoch ``e`` is a pure function of
@@ -31,6 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from gan_lib.errors import DataError
+from gan_lib.image_folders import (IMAGE_EXTENSIONS, class_labels, decode_fn,  # noqa: F401
+                                   decode_images, export_image_folder, list_images, readable)
+from gan_lib.mixtures import MIXTURES, sample_mixture
 
 BUILTIN = {"mnist": "mnist", "fashion_mnist": "fashion-mnist"}
 """tensorflow-datasets name -> folder name of the IDX files."""
@@ -45,8 +49,6 @@ IDX_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
-
-IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
 
 DEFAULT_CACHE_BYTES = 2 * 1024**3
 """Image folders whose decoded pixels fit in this many bytes are decoded once and kept in memory;
@@ -189,134 +191,71 @@ def _load_builtin(name: str, split: str) -> ImageSet:
 
 
 # ----------------------------------------------------------------------------------- image folders
-def _list_images(folder: Path) -> list[Path]:
-    """Image files under ``folder``, sorted. Hidden files and folders *inside* it are skipped (a
-    ``.ipynb_checkpoints``), not the folder's own path (``../data`` or ``~/.cache/x`` are fine),
-    and so is any gan-kit run folder inside it: a run's grids are never training data."""
-    from gan_lib.rundir import is_run_folder
-
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and not is_run_folder(Path(root) / d))
-        found += [Path(root) / f for f in files if not f.startswith(".")
-                  and Path(f).suffix.lower() in IMAGE_EXTENSIONS]
-    return sorted(p for p in found if p.is_file())
-
-
-def _readable(paths: list[Path], folder) -> list[Path]:
-    """The paths whose whole image decodes (a header that parses is not enough: the pixel data
-    can still be cut or corrupt); the others are skipped with one warning naming them, or, if
-    none is left, refused."""
-    import warnings
-
-    from PIL import Image, UnidentifiedImageError
-
-    good, bad = [], []
-    for p in paths:
-        try:
-            with Image.open(p) as im:
-                im.load()
-            good.append(p)
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-            bad.append(p)
-    if not good:
-        raise DataError(f"{folder} holds no readable images ({len(bad)} files could not be "
-                        f"decoded, e.g. {bad[0]}); replace them or point --dataset elsewhere")
-    if bad:
-        warnings.warn(f"skipped {len(bad)} unreadable image{'s' * (len(bad) > 1)} in {folder} "
-                      f"({bad[0]}{', ...' if len(bad) > 1 else ''}); training uses the other "
-                      f"{len(good)}", stacklevel=3)
-    return good
-
-
-def _decode_fn(resolution: int, channels: int):
-    import tensorflow as tf
-
-    def decode(path):
-        image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
-                                   expand_animations=False)
-        image = tf.image.resize(image, [resolution, resolution], antialias=True)
-        return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
-
-    return decode
-
-
 def load_image_folder(folder, resolution: int = 64, channels: int = 3,
                       cache_bytes: int | None = None) -> ImageSet:
     """Images under ``folder`` (recursively), resized to ``resolution`` x ``resolution``.
 
     ``channels`` is 3 for RGB or 1 for grayscale; images of the other kind are converted. The folder
     is decoded into memory when it fits in ``cache_bytes``, else streamed from disk during training.
+    Sub-folders, if every image sits in one, become class labels (gan_lib/image_folders.py).
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"dataset '{folder}' is neither mnist, fashion_mnist nor a folder of images; "
-                        "check the name or the path")
-    paths = _list_images(folder)
-    if not paths:
-        raise DataError(f"{folder} holds no images ({', '.join(sorted(IMAGE_EXTENSIONS))}); "
-                        "point --dataset at a folder that does")
-    paths = _readable(paths, folder)
-    parents = sorted({p.parent for p in paths})
-    class_names = labels = None
-    if len(parents) > 1 and all(p.parent.parent == folder for p in paths):
-        class_names = [p.name for p in parents]
-        labels = np.array([parents.index(p.parent) for p in paths], dtype=np.int32)
+    paths = readable(list_images(folder), folder)
+    class_names, labels = class_labels(paths, folder)
     shape = (resolution, resolution, channels)
     if cache_bytes is None:
         cache_bytes = int(os.environ.get("GAN_CACHE_BYTES", DEFAULT_CACHE_BYTES))
     images = None
     if len(paths) * int(np.prod(shape)) <= cache_bytes:
-        import tensorflow as tf
-
-        ds = tf.data.Dataset.from_tensor_slices([str(p) for p in paths])
-        ds = ds.map(_decode_fn(resolution, channels), num_parallel_calls=tf.data.AUTOTUNE)
-        images = np.concatenate(list(ds.batch(256).as_numpy_iterator()))
+        images = decode_images(paths, resolution, channels)
     return ImageSet(name=str(folder), shape=shape, images=images, labels=labels,
                     paths=[str(p) for p in paths], class_names=class_names)
 
 
 # ---------------------------------------------------------------------------------- 2-D points
-POINT_SETS = ("ring8", "grid25")
-"""The 2-D mixtures of gan_lib/modes.py, served as datasets (see :func:`load_points`)."""
+POINT_SETS = tuple(MIXTURES)
+"""The 2-D mixtures of gan_lib/mixtures.py (``ring8``, ``grid25``), served as datasets (see
+:func:`load_points`)."""
 POINT_COUNTS = {"train": 100_000, "test": 10_000}  # PacGAN's ``num_sample`` is 100,000
 POINT_SEEDS = {"train": 0, "test": 1}  # a fixed draw per split, like MNIST's fixed files
 
 
 def point_modes(name: str):
-    """``(means [K, 2], std)`` of the point set ``name``: what ``modes.mode_coverage`` needs.
-
-    These are gan_lib/modes.py's constants (PacGAN's; their sources are cited there), written out
-    again because this module must not import modes.py: modes -> classifier -> data would close
-    an import cycle. tests/test_mixtures.py pins both copies, and the draws, equal."""
-    if name == "ring8":  # 8 means at angles 2 pi i / 8 on the unit circle, std 0.01
-        return np.array([[np.cos(2 * np.pi * i / 8), np.sin(2 * np.pi * i / 8)]
-                         for i in range(8)]), 0.01
-    if name == "grid25":  # (i, j) for i, j in -4, -2, 0, 2, 4, std 0.05
-        return np.array([[i, j] for i in range(-4, 5, 2) for j in range(-4, 5, 2)],
-                        dtype=float), 0.05
-    raise DataError(f"'{name}' is not a point set; use one of {', '.join(POINT_SETS)}")
+    """``(means [K, 2], std)`` of the point set ``name``: what ``modes.mode_coverage`` needs
+    (gan_lib/mixtures.py's constants, PacGAN's; their sources are cited in gan_lib/modes.py)."""
+    if name not in MIXTURES:
+        raise DataError(f"'{name}' is not a point set; use one of {', '.join(POINT_SETS)}")
+    means, std = MIXTURES[name]
+    return means.copy(), std
 
 
 def load_points(name: str, split: str = "train") -> ImageSet:
     """The 2-D mixture ``name`` (``ring8`` or ``grid25``) as a dataset of points.
 
-    ``POINT_COUNTS[split]`` points drawn as ``modes.ring8``/``modes.grid25`` draw them (each
-    picks a mode uniformly, then adds std times a standard normal vector), with the fixed seed
-    ``POINT_SEEDS[split]`` (the test draw is a different one). Each point is stored as a float32
-    "image" of shape (1, 1, 2) in the model's own units: the pipeline passes float32 data through
-    unscaled (:func:`to_unit_range`), so G must be able to reach them (no tanh: see
-    gan_lib/variants/points.py). There are no labels: the modes are what a GAN must find.
+    ``POINT_COUNTS[split]`` points drawn by ``mixtures.sample_mixture`` (each picks a mode
+    uniformly, then adds std times a standard normal vector), as ``modes.ring8``/``modes.grid25``
+    draw them, with the fixed seed ``POINT_SEEDS[split]`` (the test draw is a different one).
+    Each point is stored as a float32 "image" of shape (1, 1, 2) in the model's own units: the
+    pipeline passes float32 data through unscaled (:func:`to_unit_range`), so G must be able to
+    reach them (no tanh: see gan_lib/variants/points.py). There are no labels: the modes are
+    what a GAN must find.
     """
     means, std = point_modes(name)
-    rng, n = np.random.default_rng(POINT_SEEDS[split]), POINT_COUNTS[split]
-    points = means[rng.integers(0, len(means), size=n)] + std * rng.standard_normal((n, 2))
+    points = sample_mixture(POINT_COUNTS[split], means, std, POINT_SEEDS[split])
     return ImageSet(name=name, shape=(1, 1, 2),
                     images=points.astype(np.float32).reshape(-1, 1, 1, 2))
 
 
 # ---------------------------------------------------------------------------------------- public
+def _load_stacked_mnist(split: str, resolution, channels) -> ImageSet:
+    from gan_lib import stacked_mnist as sm
+
+    stacks, ids = sm.stacked_split(split, _load_builtin("mnist", "train"),
+                                   _load_builtin("mnist", "test"), resolution, channels)
+    return ImageSet(name=sm.NAME, shape=sm.SHAPE, images=stacks, labels=ids,
+                    class_names=[f"{i:03d}" for i in range(sm.MODES)])
+
+
 def load_dataset(name: str, split: str = "train", resolution: int | None = None,
                  channels: int | None = None) -> ImageSet:
     """Load ``mnist``, ``fashion_mnist``, a folder of images, or the 2-D point sets ``ring8`` and
@@ -332,6 +271,8 @@ def load_dataset(name: str, split: str = "train", resolution: int | None = None,
             raise DataError(f"{name} is a set of 2-D points, not images: it has no resolution "
                             "or channels; drop --resolution and --channels")
         return load_points(name, split)
+    if name == "stacked_mnist":  # three MNIST digits as RGB: gan_lib/stacked_mnist.py
+        return _load_stacked_mnist(split, resolution, channels)
     if name in BUILTIN:
         data = _load_builtin(name, split)
         if (resolution and resolution != data.shape[0]) or (channels and channels != data.shape[2]):
@@ -409,7 +350,7 @@ def batches(data: ImageSet, batch_size: int, seed: int = 0, start_step: int = 0,
         fetch = lambda idx: tf.gather(images, idx)  # noqa: E731
     else:
         paths = tf.constant(data.paths)
-        decode = _decode_fn(data.shape[0], data.shape[2])
+        decode = decode_fn(data.shape[0], data.shape[2])
         fetch = lambda idx: tf.map_fn(decode, tf.gather(paths, idx),  # noqa: E731
                                       fn_output_signature=tf.TensorSpec(data.shape, tf.uint8))
 
@@ -425,19 +366,3 @@ def batches(data: ImageSet, batch_size: int, seed: int = 0, start_step: int = 0,
     ds = ds.map(lambda idx: (to_unit_range(fetch(idx)), tf.gather(labels, idx)),
                 num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def export_image_folder(data: ImageSet, folder, n: int | None = None, per_class: bool = True):
-    """Write images of ``data`` as PNG files (one sub-folder per class when ``per_class``), e.g.
-    to try the image-folder loader without downloading a photo set. Returns the folder."""
-    from PIL import Image
-
-    folder = Path(folder)
-    n = len(data) if n is None else min(n, len(data))
-    for i in range(n):
-        sub = folder / (data.class_names[data.labels[i]].replace("/", "-")
-                        if per_class and data.labels is not None else "")
-        sub.mkdir(parents=True, exist_ok=True)
-        image = data.images[i]
-        Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(sub / f"{i:06d}.png")
-    return folder

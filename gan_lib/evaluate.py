@@ -15,7 +15,7 @@
 * ``realism_best`` / ``realism_worst``: the 10 samples with the highest / lowest realism score
   (Kynkaanniemi et al. 2019); ``save_realism_picture`` draws them.
 
-See metrics.py for each metric's definition and reference code.
+See gan_lib/metrics/ for each metric's definition and reference code.
 """
 from __future__ import annotations
 
@@ -124,6 +124,8 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
 
     if dataset in POINT_SETS:
         return evaluate_points(dataset, images)
+    if dataset == "stacked_mnist":
+        return evaluate_stacked_mnist(images, classifier)
     has_classifier = dataset in REQUIRED_ACCURACY
     images = check_images(images)
     need = max(k, k_density) + 1
@@ -205,6 +207,10 @@ def save_realism_picture(images, report, path) -> None:
     """A two-row PNG: the samples with the highest realism score (top row) and the lowest."""
     from gan_lib.plotting import save_grid
 
+    if "realism_best" not in report:
+        raise ConfigError(f"--picture shows the most and least realistic samples, and "
+                          f"{report.get('dataset', 'this dataset')} is scored by its modes, "
+                          "without realism scores; drop --picture")
     best = [i for i, _ in report["realism_best"]]
     worst = [i for i, _ in report["realism_worst"]]
     images = np.asarray(images)
@@ -220,11 +226,34 @@ def evaluate_points(dataset: str, points) -> dict:
     ``images`` [N, 1, 1, 2]) scored as the mode-collapse papers score them: modes covered and
     the share of high-quality samples (gan_lib.modes.mode_coverage)."""
     from gan_lib import modes
+    from gan_lib.mixtures import MIXTURES
 
     points = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
-    means, std = {"ring8": (modes.RING8_MEANS, modes.RING8_STD),
-                  "grid25": (modes.GRID25_MEANS, modes.GRID25_STD)}[dataset]
+    means, std = MIXTURES[dataset]
     return {"dataset": dataset, "n": len(points), **modes.mode_coverage(points, means, std)}
+
+
+def evaluate_stacked_mnist(images, classifier=None) -> dict:
+    """Stacked MNIST samples (uint8 [N, 28, 28, 3] or floats in [-1, 1]) scored as the
+    mode-collapse papers score them: the kit's MNIST classifier reads each channel, and the report
+    gives the modes reached (of 1,000) and KL(p || uniform) of the mode histogram, in nats
+    The papers use 26,000 samples: both numbers depend
+    on N; ``top_modes``: the most frequent modes as [mode id, count]."""
+    from gan_lib import modes
+    from gan_lib.classifier import load_classifier
+    from gan_lib.stacked_mnist import NAME, SHAPE, TOP_SHOWN
+
+    images = check_images(images, SHAPE)
+    if len(images) == 0:
+        raise DataError("no samples to evaluate; pass at least one stacked image")
+    classifier = classifier or load_classifier("mnist")
+    report = modes.stacked_mnist_modes(modes.classify_stacked_mnist(images, classifier))
+    counts = np.asarray(report.pop("counts"))
+    top = np.argsort(-counts, kind="stable")[:TOP_SHOWN]
+    return {"dataset": NAME, "n": int(len(images)), "modes": report["modes"],
+            "num_modes": modes.STACKED_MODES, "kl": report["kl"],
+            "classifier_test_accuracy": classifier.accuracy,
+            "top_modes": [[int(k), int(counts[k])] for k in top if counts[k] > 0]}
 
 
 def discriminator_table(gan, real_images, fake_images) -> dict:
@@ -259,9 +288,14 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0, return_images: bool = 
 
     # G and D from the same newest intact checkpoint (checkpoint.py finds it from its files)
     gan, config = load_generator(run_dir, with_discriminator=True)
+    if config.dataset == "stacked_mnist":  # scored by its modes, as the papers do
+        images, _ = sample_images(gan, n, seed=seed)
+        report = {**evaluate_stacked_mnist(images), "run": str(run_dir)}
+        return (report, images) if return_images else report
     if config.dataset not in ("mnist", "fashion_mnist"):
-        raise ConfigError(f"evaluation of a run needs mnist or fashion_mnist, this run used "
-                          f"{config.dataset}; sample it and pass --samples with --dataset")
+        raise ConfigError(f"evaluation of a run needs mnist, fashion_mnist or stacked_mnist, "
+                          f"this run used {config.dataset}; sample it and pass --samples with "
+                          "--dataset")
     images, labels = sample_images(gan, n, seed=seed)
     report = evaluate_samples(config.dataset, images, labels, seed=seed)
     report["run"] = str(run_dir)

@@ -1,4 +1,4 @@
-"""Feature spaces ("embeddings") in which the metrics of metrics.py are measured.
+"""Feature spaces ("embeddings") in which the metrics of gan_lib/metrics/ are measured.
 
 **MNIST-size data: the kit's classifier** (classifier.py). Which of its layers, normalised and
 pooled how, is a measured choice, not a convention: ``SPACES`` lists the candidates and

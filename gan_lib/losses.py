@@ -27,7 +27,10 @@ names are the ``--loss`` values of the command line.
   D's logits, D on ``E[softplus(D(G(z)) - D(x))]``, G on ``E[softplus(D(x) - D(G(z)))]``.
 
 Two gradient penalties keep D smooth (both added to D's loss by the train step, see
-:func:`judged_with_gradient_norm`): R1 on the real batch and R2 on the generated one.
+:func:`judged_with_gradient_norm`): R1 on the real batch and R2 on the generated one. WGAN-GP's
+own penalty belongs to its loss: ``GanLoss.draw_penalty`` draws the interpolation weights in the
+step's fixed order and ``GanLoss.d_penalty`` computes it, so the train step never asks which
+loss it has.
 """
 from __future__ import annotations
 
@@ -42,6 +45,19 @@ class GanLoss(NamedTuple):
     d_loss: Callable            # d_loss(real_logits, fake_logits, real_label, fake_label)
     g_loss: Callable            # g_loss(fake_logits), or (fake_logits, real_logits) if below
     g_needs_real: bool = False  # G's loss is relative to D's logits on the real batch
+    interpolation_penalty: bool = False  # D's loss adds WGAN-GP's penalty on interpolates
+
+    def draw_penalty(self, rng, batch):
+        """The random numbers of D's penalty for one update of a ``batch``, drawn from ``rng``
+        (the step's generator, in its fixed order): WGAN-GP's mixing weights, uniform in [0, 1],
+        one per example ([B, 1, 1, 1]); ``None``, and nothing drawn, for a loss without one."""
+        return rng.uniform([batch, 1, 1, 1]) if self.interpolation_penalty else None
+
+    def d_penalty(self, critic, real, fake, draw, weight):
+        """``weight`` times D's penalty on the batches it was judged on, for a loss whose
+        :meth:`draw_penalty` drew ``draw`` (``critic``: images -> D's logits): WGAN-GP's
+        ``E[(||grad critic(x_hat)|| - 1)^2]``, keeping D 1-Lipschitz between real and fake."""
+        return weight * gradient_penalty(critic, real, fake, draw)
 
 
 def _mean(x):
@@ -82,7 +98,7 @@ def hinge_d_loss(real_out, fake_out, real_label=1.0, fake_label=0.0):
 
 
 def wasserstein_d_loss(real_out, fake_out, real_label=1.0, fake_label=0.0):
-    """The critic's part of WGAN-GP without the penalty (added by the train step)."""
+    """The critic's part of WGAN-GP without the penalty (:meth:`GanLoss.d_penalty`)."""
     del real_label, fake_label
     return _mean(fake_out) - _mean(real_out)
 
@@ -146,7 +162,7 @@ LOSSES = {
     "minimax": GanLoss(bce_d_loss, minimax_g_loss),
     "lsgan": GanLoss(lsgan_d_loss, lsgan_g_loss),
     "hinge": GanLoss(hinge_d_loss, wasserstein_g_loss),
-    "wgan-gp": GanLoss(wasserstein_d_loss, wasserstein_g_loss),
+    "wgan-gp": GanLoss(wasserstein_d_loss, wasserstein_g_loss, interpolation_penalty=True),
     "rpgan": GanLoss(rpgan_d_loss, rpgan_g_loss, g_needs_real=True),
 }
 

@@ -2,13 +2,15 @@
 
 Mode collapse (a generator drawing only some kinds of data) is hard to see on images and easy to
 count on data whose modes are known. The mode-collapse literature uses two such benchmarks, and
-this module has both, computed as their authors' code computes them (pure NumPy; TensorFlow is
-imported only by ``classify_stacked_mnist``, when called):
+this module has both, computed as their authors' code computes them (pure NumPy; a classifier
+passed to ``classify_stacked_mnist`` may run TensorFlow):
 
 * **2-D toy mixtures** (``ring8``, ``grid25``): eight Gaussians on a circle (Metz et al., ICLR
   2017, "Unrolled GANs") and 25 on a 5 x 5 grid (Srivastava et al., NeurIPS 2017, "VEEGAN"; Lin
   et al., NeurIPS 2018, "PacGAN"). ``mode_coverage`` gives the modes covered and the share of
-  high-quality samples.
+  high-quality samples. The mixtures themselves (``RING8_MEANS``, ``GRID25_STD``, ...; the
+  samplers ``ring8``, ``grid25``) are defined in gan_lib/mixtures.py, which data.py serves as
+  datasets too, and importable from here.
 * **Stacked MNIST** (Metz et al. 2017; VEEGAN; PacGAN): three MNIST digits stacked as
   the three colour channels, so 10 x 10 x 10 = 1,000 modes. A digit classifier reads each
   channel (``classify_stacked``); ``stacked_mnist_modes`` counts the modes reached and the KL
@@ -46,68 +48,16 @@ from __future__ import annotations
 import numpy as np
 
 from gan_lib.errors import ConfigError, DataError
-
-RING8_RADIUS = 1.0
-RING8_STD = 0.01
-RING8_MEANS = RING8_RADIUS * np.array([[np.cos(2 * np.pi * i / 8), np.sin(2 * np.pi * i / 8)]
-                                       for i in range(8)])
-"""[8, 2]: mode i at angle 2 pi i / 8 on the unit circle (PacGAN's 2D-ring)."""
-
-GRID25_STD = 0.05
-GRID25_MEANS = np.array([[i, j] for i in range(-4, 5, 2) for j in range(-4, 5, 2)], dtype=float)
-"""[25, 2]: (i, j) for i, j in -4, -2, 0, 2, 4, in itertools.product order (PacGAN, VEEGAN)."""
+from gan_lib.mixtures import (GRID25_MEANS, GRID25_STD, RING8_MEANS, RING8_RADIUS,  # noqa: F401
+                              RING8_STD, as_generator, grid25, ring8, sample_mixture,
+                              whole_number)
 
 HIGH_QUALITY_STDS = 3.0  # a sample within 3 standard deviations of its mode is high quality
 MIN_COUNT = 1  # high-quality samples a mode needs to count as covered (VEEGAN, PacGAN)
 STACKED_MODES = 1000  # Stacked MNIST: 10 digits in each of 3 channels
 
 
-# --- the 2-D mixtures ------------------------------------------------------------------------
-
-def _generator(rng) -> np.random.Generator:
-    """``rng`` as a NumPy Generator: a Generator is used as is, a seed (or None) makes one."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    try:
-        return np.random.default_rng(rng)
-    except (TypeError, ValueError) as err:
-        raise ConfigError(f"rng must be a numpy Generator or a seed (a whole number >= 0), got "
-                          f"{rng!r} ({err})") from None
-
-
-def _count(n, name: str = "n") -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ConfigError(f"{name} must be a whole number >= 1, got {n!r}")
-    return int(n)
-
-
-def sample_mixture(n: int, means, std, rng=None) -> np.ndarray:
-    """[n, D] float64 samples of the equal-weight mixture of N(mu_k, std^2 I): each sample picks
-    its mode uniformly at random (PacGAN's ``x_mode_priors=None``), then adds std times a
-    standard normal vector."""
-    n, rng = _count(n), _generator(rng)
-    means = np.asarray(means, dtype=float)
-    if means.ndim != 2 or len(means) == 0:
-        raise DataError(f"means have shape {means.shape}, expected [K, D]")
-    if not np.isfinite(std) or std <= 0:
-        raise ConfigError(f"std must be a positive number, got {std!r}")
-    modes = rng.integers(0, len(means), size=n)
-    return means[modes] + float(std) * rng.standard_normal((n, means.shape[1]))
-
-
-def ring8(n: int, rng=None) -> np.ndarray:
-    """[n, 2] samples of the ring: 8 Gaussians, std ``RING8_STD`` = 0.01, at ``RING8_MEANS``,
-    equally spaced on the circle of radius ``RING8_RADIUS`` = 1 (PacGAN's 2D-ring; Metz et al.'s
-    demo). Neighbouring means are 2 sin(pi/8) = 0.765 apart, 77 standard deviations."""
-    return sample_mixture(n, RING8_MEANS, RING8_STD, rng)
-
-
-def grid25(n: int, rng=None) -> np.ndarray:
-    """[n, 2] samples of the grid: 25 Gaussians, std ``GRID25_STD`` = 0.05, at ``GRID25_MEANS``
-    (i, j) with i, j in -4, -2, 0, 2, 4 (VEEGAN's and PacGAN's 2D-grid): neighbours are 2 apart,
-    40 standard deviations."""
-    return sample_mixture(n, GRID25_MEANS, GRID25_STD, rng)
-
+# --- modes of a 2-D mixture ------------------------------------------------------------------
 
 def _points(points, dims: int) -> np.ndarray:
     points = np.asarray(points)
@@ -155,7 +105,7 @@ def mode_coverage(points, means, std, min_count: int = MIN_COUNT,
         raise ConfigError(f"std must be a positive number or one per mode ({len(means)}), "
                           f"got {std!r}")
     sigma = np.broadcast_to(sigma.reshape(-1), (len(means),))
-    min_count = _count(min_count, "min_count")
+    min_count = whole_number(min_count, "min_count")
     if not isinstance(threshold, (int, float, np.number)) or not np.isfinite(threshold) \
             or threshold <= 0:
         raise ConfigError(f"threshold must be a positive number of standard deviations, got "
@@ -204,7 +154,7 @@ def stacked_mnist_modes(ids, num_modes: int = STACKED_MODES) -> dict:
     most N modes, and even a perfect generator leaves some modes empty and p uneven when N is not
     much larger than 1,000 (PacGAN uses 26,000 samples). ``counts``: the [num_modes] histogram.
     """
-    num_modes = _count(num_modes, "num_modes")
+    num_modes = whole_number(num_modes, "num_modes")
     ids = np.asarray(ids)
     if ids.ndim != 1 or len(ids) == 0:
         raise DataError(f"ids have shape {ids.shape}, expected [N] with N >= 1 (one mode id per "
@@ -238,15 +188,13 @@ def classify_stacked(images, classifier_fn) -> np.ndarray:
     return stacked_mode_ids(digits)
 
 
-def classify_stacked_mnist(images, classifier=None) -> np.ndarray:
-    """``classify_stacked`` with the kit's shipped MNIST classifier (``gan_lib.classifier.
-    load_classifier("mnist")``, test accuracy 99.18%, checked at load; or the ``classifier``
-    given): its ``predict`` reads uint8 or [-1, 1] channels, as ``evaluate_samples`` calls it.
-    A stack is read right when all three digits are, about 0.992^3 = 97.6% of real stacks."""
-    if classifier is None:
-        from gan_lib.classifier import load_classifier
-
-        classifier = load_classifier("mnist")
+def classify_stacked_mnist(images, classifier) -> np.ndarray:
+    """``classify_stacked`` with an MNIST ``classifier``, e.g. the kit's shipped one
+    (``gan_lib.classifier.load_classifier("mnist")``, test accuracy 99.18%, checked at load):
+    its ``predict`` reads uint8 or [-1, 1] channels, as ``evaluate_samples`` calls it. A stack
+    is read right when all three digits are, about 0.992^3 = 97.6% of real stacks. (The
+    classifier is passed in, not loaded here: this module stays below the data and the
+    classifier, which import it.)"""
     return classify_stacked(images, classifier.predict)
 
 
@@ -254,7 +202,7 @@ def stacked_mnist(images, labels, n: int, rng=None):
     """(stacks [n, H, W, 3], mode ids [n]) of real Stacked MNIST: each channel an MNIST digit
     drawn uniformly with replacement, the three independently (PacGAN's ``load_mnist``).
     ``images``: [N, H, W] or [N, H, W, 1]; ``labels``: their [N] digits."""
-    n, rng = _count(n), _generator(rng)
+    n, rng = whole_number(n), as_generator(rng)
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[3] == 1:
         images = images[..., 0]

@@ -40,16 +40,13 @@ def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_si
                   truncation: float | None = None):
     """``n`` uint8 images [n, H, W, C] (and their labels for a conditional GAN, drawn evenly over
     the classes, or all ``label``), from latent vectors seeded by ``seed``. With ``truncation``
-    (psi), the latent vectors come from ``truncated_latents``: precision bought with recall."""
+    (psi), the latent vectors come from ``truncated_latents``: precision bought with recall. The
+    variant draws them (``Variant.sampling_latents``), and refuses psi if its codes are not
+    normal."""
     import tensorflow as tf
 
     check_sample_count(n, gan.image_shape)
-    truncated = None
-    if truncation is not None:
-        if gan.variant.code_size:
-            raise ConfigError("--truncation needs a run whose latent vector is plain noise; "
-                              "an InfoGAN's codes are not normal (leave --truncation out)")
-        truncated = truncated_latents(n, gan.latent_dim, truncation, seed)
+    latents = gan.variant.sampling_latents(gan, n, batch_size, seed, truncation)
     labels = None
     if gan.conditional:
         if label is not None and not 0 <= label < gan.num_classes:
@@ -58,12 +55,9 @@ def sample_images(gan, n: int, seed: int = 0, label: int | None = None, batch_si
                   else np.arange(n) % gan.num_classes).astype(np.int32)
     elif label is not None:
         raise ConfigError("--label needs a conditional run (--model cgan)")
-    rng = tf.random.Generator.from_seed(seed)
     chunks = []
-    for start in range(0, n, batch_size):
-        size = min(batch_size, n - start)
-        z = gan.latent(rng, size) if truncated is None else tf.constant(truncated[start:start + size])
-        y = None if labels is None else tf.constant(labels[start:start + size])
+    for start, z in zip(range(0, n, batch_size), latents):
+        y = None if labels is None else tf.constant(labels[start:start + batch_size])
         chunks.append(to_uint8(gan.generate(z, y, training=False).numpy()))
     return np.concatenate(chunks), labels
 

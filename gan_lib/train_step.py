@@ -6,8 +6,9 @@ Read :class:`GANStep` top to bottom: it is notebook 01's hand-written step with 
    ``tf.random.Generator`` (saved in the checkpoint), so a resumed run draws exactly the numbers
    the uninterrupted run would have drawn.
 2. ``discriminator_update``: D scores a real and a generated batch and steps down the gradient of
-   its loss (WGAN-GP adds its gradient penalty, R1/R2 theirs on the real/generated batch;
-   ACGAN/InfoGAN their auxiliary loss). With ``d_steps`` > 1 this happens that many times.
+   its loss (a loss with a penalty of its own adds it, WGAN-GP's on interpolates, R1/R2 theirs
+   on the real/generated batch; ACGAN/InfoGAN their auxiliary loss). With ``d_steps`` > 1 this
+   happens that many times.
 3. G's update (``generator_loss``, then one optimiser step), in one of the two update orders
    (a relativistic loss such as ``rpgan`` also gives G's loss D's logits on the real batch: from
    the updated D when alternating, from the shared pass when simultaneous):
@@ -27,7 +28,7 @@ from typing import NamedTuple
 import tensorflow as tf
 
 from gan_lib.distribute import role_of
-from gan_lib.losses import gradient_penalty, judged_with_gradient_norm
+from gan_lib.losses import judged_with_gradient_norm
 
 
 class Draw(NamedTuple):
@@ -36,7 +37,7 @@ class Draw(NamedTuple):
     z: tf.Tensor                        # latent vectors of the generated batch
     real_noise: tf.Tensor | None        # instance noise added to the real batch
     fake_noise: tf.Tensor | None        # ... and to the generated batch
-    mix: tf.Tensor | None               # WGAN-GP's interpolation weights, [B, 1, 1, 1]
+    mix: tf.Tensor | None               # the loss's penalty draw (WGAN-GP: weights [B, 1, 1, 1])
 
 
 class Draws(NamedTuple):
@@ -128,7 +129,7 @@ class GANStep:
             z = self.gan.latent(self.rng, batch)
             real_noise = self.rng.normal(shape) if c.instance_noise else None
             fake_noise = self.rng.normal(shape) if c.instance_noise else None
-            mix = self.rng.uniform([batch, 1, 1, 1]) if c.loss == "wgan-gp" else None
+            mix = self.loss.draw_penalty(self.rng, batch)
             d.append(Draw(z, real_noise, fake_noise, mix))
         g_noise = self.rng.normal(shape) if c.instance_noise else None
         return Draws(tuple(d), g_noise)
@@ -201,9 +202,9 @@ class GANStep:
         (fake_logits, fake_aux), r2 = self.judged(fake, labels, self.config.r2_gamma)
         loss = self.loss.d_loss(real_logits, fake_logits, self.real_target, self.fake_target)
         loss += r1 + r2
-        if draw.mix is not None:  # WGAN-GP: keep D 1-Lipschitz between real and fake
+        if draw.mix is not None:  # the loss's own penalty (WGAN-GP's, on interpolates)
             critic = lambda x: self.judge(x, labels)[0]  # noqa: E731
-            loss += self.config.gp_weight * gradient_penalty(critic, real, fake, draw.mix)
+            loss += self.loss.d_penalty(critic, real, fake, draw.mix, self.config.gp_weight)
         aux = self.variant.d_aux_loss(real_aux, fake_aux, labels, draw.z)
         objective = scaled(self.d_optimizer, (loss + self.config.aux_weight * aux) * share)
         return DiscriminatorLoss(objective, loss, real_logits, fake_logits, fake_aux)
@@ -259,9 +260,9 @@ class GANStep:
         return self.play(mine(real), mine(labels), noise_std, draws, 1.0 / n)
 
 
-def make_train_step(gan, g_optimizer, d_optimizer, config, rng, step_counter=None,
-                    strategy=None):
-    """The compiled train step of ``gan``'s variant (see :class:`GANStep`)."""
+def make_train_step(gan, g_optimizer, d_optimizer, rng, step_counter=None, strategy=None):
+    """The compiled train step of ``gan``'s variant (see :class:`GANStep`), which reads its
+    settings from the variant's config."""
     return gan.variant.make_step(gan, g_optimizer, d_optimizer, rng, step_counter, strategy)
 
 

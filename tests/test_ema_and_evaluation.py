@@ -49,7 +49,7 @@ def test_batch_norm_statistics_are_refreshed_for_the_average(mnist_small):
 
     trainer = Trainer(TrainConfig(steps=6, ema=DECAY, **SMALL), data=mnist_small)
     trainer.train()
-    model = trainer.ema.refresh(trainer)
+    model = trainer.ema.refresh()
     norm = next(layer for layer in model.layers
                 if isinstance(layer, keras.layers.BatchNormalization))
     raw = next(layer for layer in trainer.gan.generator.layers
@@ -57,7 +57,7 @@ def test_batch_norm_statistics_are_refreshed_for_the_average(mnist_small):
     assert not np.allclose(np.asarray(norm.moving_mean), np.asarray(raw.moving_mean))
     assert norm.momentum == raw.momentum  # put back after the refresh
     again = [np.asarray(v).copy() for v in model.non_trainable_variables]
-    trainer.ema.refresh(trainer)  # the same fixed latent vectors: the same statistics
+    trainer.ema.refresh()  # the same fixed latent vectors: the same statistics
     for a, b in zip(again, model.non_trainable_variables):
         np.testing.assert_array_equal(a, np.asarray(b))
 

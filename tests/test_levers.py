@@ -125,7 +125,7 @@ def test_recipe_defaults(mnist_small, tmp_path):
     for the rest; a resumed run keeps what it was started with."""
     def filled(**options):
         config = TrainConfig(**{"model": "dcgan", "steps": 2, **SMALL, **options})
-        Trainer(config, data=mnist_small)
+        config = Trainer(config, data=mnist_small).config  # the run's resolved copy
         return config.batch_size, config.lr_g, config.lr_d
 
     assert filled() == (64, 1e-3, 1e-3)

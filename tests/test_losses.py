@@ -100,3 +100,23 @@ def test_rpgan_pairs_each_real_with_one_fake():
     assert float(rpgan.g_loss(FAKE, REAL)) == pytest.approx(expected_g, rel=1e-6)
     # only differences count: shifting every logit by the same amount changes nothing
     assert float(rpgan.d_loss(REAL + 7.0, FAKE + 7.0)) == pytest.approx(expected_d, rel=1e-6)
+
+
+def test_only_a_loss_with_a_penalty_draws_for_it_and_wgan_gp_computes_its_own():
+    """WGAN-GP's interpolation weights and penalty live with the loss (issue 23): the step asks
+    ``draw_penalty``, which draws U[0, 1] weights [B, 1, 1, 1] for wgan-gp and nothing (the
+    generator's state untouched) for every other loss."""
+    for name, loss in losses.LOSSES.items():
+        rng = tf.random.Generator.from_seed(1)
+        before = rng.state.numpy().copy()
+        draw = loss.draw_penalty(rng, 4)
+        assert (draw is None) == (name != "wgan-gp"), name
+        assert np.array_equal(rng.state.numpy(), before) == (draw is None), name
+    wgan = losses.get_loss("wgan-gp")
+    draw = wgan.draw_penalty(tf.random.Generator.from_seed(1), 4)
+    expected = tf.random.Generator.from_seed(1).uniform([4, 1, 1, 1])
+    assert np.array_equal(draw.numpy(), expected.numpy())  # the same numbers the step drew before
+    w = tf.constant(np.full((1, 2, 2, 1), 1.5, np.float32))  # ||grad|| = 3: penalty 4
+    critic = lambda x: tf.reduce_sum(w * x, axis=[1, 2, 3])  # noqa: E731
+    real, fake = tf.random.normal([4, 2, 2, 1], seed=1), tf.random.normal([4, 2, 2, 1], seed=2)
+    assert float(wgan.d_penalty(critic, real, fake, draw, 10.0)) == pytest.approx(40.0, rel=1e-5)

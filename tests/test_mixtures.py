@@ -26,7 +26,7 @@ def test_point_sets_are_fixed_draws_of_the_mixtures_in_model_units():
 
 
 def test_the_point_sets_are_gan_lib_modes_mixtures_exactly():
-    """data.py writes the constants out again (importing modes.py would close a cycle)."""
+    """The datasets are modes.py's mixtures, drawn by its samplers with each split's seed."""
     from gan_lib import modes
     from gan_lib.data import load_points, point_modes
 
@@ -38,6 +38,31 @@ def test_the_point_sets_are_gan_lib_modes_mixtures_exactly():
             assert np.array_equal(load_points(name, split).images.reshape(-1, 2), expected)
     with pytest.raises(DataError, match="not a point set"):
         point_modes("ring9")
+
+
+def test_the_mixtures_are_defined_once_in_gan_lib_mixtures():
+    """modes.py and data.py must not import each other (modes -> classifier -> data), so both
+    take the mixtures from gan_lib/mixtures.py; neither writes a mean or a std of its own."""
+    import ast
+
+    from conftest import REPO
+    from gan_lib import data, mixtures, modes
+
+    for name in ("RING8_MEANS", "RING8_STD", "GRID25_MEANS", "GRID25_STD", "ring8", "grid25",
+                 "sample_mixture"):
+        assert getattr(modes, name) is getattr(mixtures, name), name
+    for name, (means, std) in mixtures.MIXTURES.items():
+        served = data.point_modes(name)
+        assert np.array_equal(served[0], means) and served[1] == std, name
+    assert data.POINT_SETS == ("ring8", "grid25")
+    for module in ("data.py", "modes.py"):
+        tree = ast.parse((REPO / "gan_lib" / module).read_text())
+        own = [t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+               for t in node.targets if isinstance(t, ast.Name)
+               and t.id.startswith(("RING8", "GRID25"))]
+        own += [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                and node.name in ("ring8", "grid25", "sample_mixture")]
+        assert own == [], f"gan_lib/{module} defines {own} again"
 
 
 def test_points_refuse_a_resolution_and_every_model_but_the_mlp():
@@ -151,6 +176,7 @@ def test_mode_watch_scores_a_collapse_and_a_stray_generator():
 
         def __init__(self, point):
             self.gan = _FixedPoints(point)
+            self.state = self  # a run's state gives the sampling GAN; here the fake does
 
         def sampling_gan(self):
             return self.gan

@@ -16,9 +16,10 @@ class FakeGAN:
 
 
 class FakeTrainer:
-    """What LiveView reads from a Trainer: history, grid_images(), global_step, gan."""
+    """What LiveView reads from a Trainer: history, state.grid_images(), global_step, gan."""
 
     def __init__(self):
+        self.state = self  # a trainer's state draws the grids; here the fake itself does
         self.history = {"step": [], "d_loss": [], "g_loss": []}
         self.global_step = 0
         self.gan = FakeGAN()

@@ -79,7 +79,7 @@ def _both_steps(updates, make_optimizer):
     config, gan, real, z = _setup(updates)
     g_ref, d_ref = _copy(gan.generator), _copy(gan.discriminator)
     before = [[np.asarray(v).copy() for v in m.weights] for m in (gan.generator, gan.discriminator)]
-    step = make_train_step(gan, make_optimizer(), make_optimizer(), config,
+    step = make_train_step(gan, make_optimizer(), make_optimizer(),
                            tf.random.Generator.from_seed(7))
     step(real, tf.zeros([BATCH], tf.int32), tf.constant(0.0))
     d_grads, g_grads = _reference_step(g_ref, d_ref, make_optimizer(), make_optimizer(), real, z,

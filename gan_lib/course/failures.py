@@ -111,7 +111,7 @@ class ModeWatch(Callback):
 
         if self.history and self.history[-1]["step"] == step:
             return  # the end of a run is also an interval: score each step once
-        points = sample_points(trainer.sampling_gan(), self.n, seed=WATCH_SEED)
+        points = sample_points(trainer.state.sampling_gan(), self.n, seed=WATCH_SEED)
         modes, share = self.measure(points, self.means, self.std)
         self.history.append({"step": int(step), "modes": int(modes),
                              "high_quality": round(float(share), 4)})

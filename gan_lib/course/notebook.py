@@ -113,7 +113,7 @@ def _draw(trainer, ax_grid, ax_loss, title=None) -> None:
 
     h = trainer.history
     ax_grid.clear()
-    images, ncols = trainer.grid_images()  # the run's own grid (its variant's layout)
+    images, ncols = trainer.state.grid_images()  # the run's own grid (its variant's layout)
     show_grid(images, ncols=ncols, ax=ax_grid, title=title or f"step {trainer.global_step}")
     ax_loss.clear()
     if h["step"]:
@@ -221,7 +221,7 @@ def latent_explorer(gan, dims: int = 4, seed: int = 0, force_static: bool = Fals
     import tensorflow as tf
 
     base = np.array(gan.latent(tf.random.Generator.from_seed(seed), 1))[0]
-    codes = gan.variant.code_size > 0  # InfoGAN: a category and two continuous codes
+    codes = bool(gan.variant.latent_codes)  # InfoGAN: a category and two continuous codes
 
     def image(values, label=0, category=0, c1=0.0, c2=0.0):
         z = base.copy()

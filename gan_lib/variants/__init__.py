@@ -18,6 +18,7 @@ REGISTRY = {
     "cgan": "gan_lib.variants.cgan:ConditionalGAN",
     "acgan": "gan_lib.variants.acgan:ACGAN",
     "infogan": "gan_lib.variants.infogan:InfoGAN",
+    "infogan-paper": "gan_lib.variants.infogan:PaperInfoGAN",  # Chen et al.'s MNIST setup
     "pix2pix": "gan_lib.variants.pix2pix:Pix2Pix",
     "wgan-clip": "gan_lib.variants.wgan_clip:WeightClippedWGAN",
     "resnet": "gan_lib.variants.resnet:ResNetGAN",

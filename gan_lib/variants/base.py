@@ -36,6 +36,7 @@ class Variant:
     conditional = False         # G takes a class label
     d_takes_labels = False      # D takes the label too (cGAN)
     code_size = 0               # latent numbers beyond the noise (InfoGAN's codes)
+    latent_codes: tuple = ()    # the codes latent() can be given (InfoGAN: its category, ...)
     extra_metrics: tuple = ()   # logged besides d_loss, g_loss, d_real, d_fake
     grid_columns = 8
     grid_size = 64
@@ -65,14 +66,17 @@ class Variant:
         self.refuse_ignored()
 
     def refuse_ignored(self) -> None:
-        """Refuse, in one line, any option in :attr:`ignores` that differs from its default: a
-        setting that would be accepted and then do nothing (or fail mid-run) is a silent lie."""
+        """Refuse, in one line, any option in :attr:`ignores`, or owned by another variant (an
+        ``option(only=...)`` of config.py), that differs from its default: a setting that would
+        be accepted and then do nothing (or fail mid-run) is a silent lie."""
         import dataclasses
 
         from gan_lib.config import flag_name
 
         fields = {f.name: f for f in dataclasses.fields(self.config)}
-        given = [fields[name] for name in self.ignores
+        others = [f.name for f in fields.values()  # another variant's own options
+                  if f.metadata["only"] not in (None, self.config.model)]
+        given = [fields[name] for name in tuple(self.ignores) + tuple(others)
                  if getattr(self.config, name) != fields[name].default]
         if given:
             flags = ", ".join(flag_name(f) for f in given)
@@ -130,6 +134,21 @@ class Variant:
     def latent(self, rng, n, noise_dim, **codes):
         """``n`` latent vectors: standard normal noise."""
         return rng.normal([n, noise_dim])
+
+    def sampling_latents(self, gan, n, batch_size, seed=0, truncation=None):
+        """The latent vectors of ``n`` samples, one batch of at most ``batch_size`` after
+        another: drawn with ``gan.latent`` from a generator seeded ``seed``, or, with
+        ``truncation`` (psi), ``sampling.truncated_latents`` (refused by a variant whose latent
+        vector is not plain normal noise). A wrong psi is refused here, before any batch."""
+        import tensorflow as tf
+
+        if truncation is not None:
+            from gan_lib.sampling import truncated_latents
+
+            z = truncated_latents(n, gan.latent_dim, truncation, seed)
+            return (tf.constant(z[start:start + batch_size]) for start in range(0, n, batch_size))
+        rng = tf.random.Generator.from_seed(seed)
+        return (gan.latent(rng, min(batch_size, n - start)) for start in range(0, n, batch_size))
 
     # ------------------------------------------------------------------ losses and step
     def loss(self):

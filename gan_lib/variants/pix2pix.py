@@ -22,13 +22,12 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from gan_lib.config import TASKS
 from gan_lib.errors import ConfigError
 from gan_lib.gan import GAN
 from gan_lib.losses import bce_d_loss, nonsaturating_g_loss
 from gan_lib.train_step import Draws, GANStep, apply, scaled
 from gan_lib.variants.base import FixedInputs, Variant
-
-TASKS = ("superres", "inpaint")
 
 
 def degrade(images, task: str):
