@@ -519,7 +519,7 @@ def figure_09() -> None:
     from gan_lib.data import load_dataset
     from gan_lib.evaluate import evaluate_samples
     from gan_lib.metrics import mean_gradient_magnitude
-    from gan_lib.pix2pix import translate_images
+    from gan_lib.variants.pix2pix import translate_images
     from gan_lib.plotting import show_grid
 
     start = time.perf_counter()

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from gan_lib.cli import main
 from gan_lib.metrics import mean_gradient_magnitude
-from gan_lib.pix2pix import build_patch_discriminator, build_unet, degrade
+from gan_lib.variants.pix2pix import build_patch_discriminator, build_unet, degrade
 
 
 def test_unet_and_patchgan_shapes():

@@ -2,7 +2,10 @@
 nothing the library needs.
 
 * ``notebook``: set-up, live plots and the small helpers every notebook calls;
-* ``exercises``: the checkers and ``show_solution`` of the notebooks' exercises;
+* ``exercises``: the checks, reference solutions and ``show_solution`` of the notebooks'
+  exercises, each check also giving its verdict to the grader;
+* ``editions`` and ``grading``: the student and instructor editions of the notebooks and the
+  grader, run as ``python -m gan_lib.course edition|grade`` (docs/course_editions.md);
 * ``toy``: notebook 00's one-dimensional GAN, exact enough to draw D* and the JSD;
 * ``dirac``: the Dirac-GAN of Mescheder et al. (2018), the game in two parameters that shows
   oscillation and its cure exactly;
