@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -35,7 +34,7 @@ from gan_lib.classifier import load_classifier  # noqa: E402
 from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
-from common import held_out, machine_facts, parse_options, write_report  # noqa: E402
+from common import held_out, parse_options, train_in_segments, write_report  # noqa: E402
 from time_to_quality import real_vs_real, score  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -136,19 +135,8 @@ def main(argv=None):
     report["resolved"] = {k: getattr(trainer.config, k) for k in
                           ("batch_size", "lr_g", "lr_d", "base_filters", "jit_compile")}
     print(f"{args.recipe}: from step {trainer.global_step} to {args.steps}", flush=True)
-    while trainer.global_step < args.steps:
-        start_step, started = trainer.global_step, time.perf_counter()
-        target = min(args.steps, (start_step // args.eval_every + 1) * args.eval_every)
-        trainer.train(steps=target - start_step)
-        seconds = time.perf_counter() - started
-        if trainer.interrupted:
-            break
-        report["segments"].append({"from": start_step, "to": trainer.global_step,
-                                   "seconds": round(seconds, 1),
-                                   "steps_per_second": round((target - start_step) / seconds, 2),
-                                   "load_average": [round(x, 2) for x in os.getloadavg()],
-                                   "machine": machine_facts()})
-        point = {"step": trainer.global_step}
+    for step in train_in_segments(trainer, args.steps, args.eval_every, report):
+        point = {"step": step}
         for which, gan in (("raw", trainer.gan), ("ema", trainer.sampling_gan())):
             images, _ = sample_images(gan, args.n, seed=1)
             point[which] = score(args.dataset, images, classifier, reference)

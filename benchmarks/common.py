@@ -47,3 +47,25 @@ def held_out(dataset: str):
     from gan_lib.data import load_dataset
 
     return load_dataset(dataset, "test").images
+
+
+def train_in_segments(trainer, steps: int, every: int, report: dict):
+    """Train ``trainer`` to ``steps`` in segments that end on multiples of ``every`` (where a
+    benchmark scores), recording each segment's speed and the machine's load in
+    ``report["segments"]`` (a loaded machine's steps/s is no speed figure: the load says so).
+    Yields the step after each whole segment; returns early when training was interrupted
+    (Ctrl-C / SIGTERM: the trainer has checkpointed, the same command continues)."""
+    while trainer.global_step < steps:
+        start, started = trainer.global_step, time.perf_counter()
+        target = min(steps, (start // every + 1) * every)
+        trainer.train(steps=target - start)
+        seconds, done = time.perf_counter() - started, trainer.global_step - start
+        if done:
+            report["segments"].append({
+                "from": start, "to": trainer.global_step, "seconds": round(seconds, 1),
+                "steps_per_second": round(done / seconds, 2),
+                "load_average": [round(x, 2) for x in os.getloadavg()],
+                "interrupted": trainer.interrupted, "machine": machine_facts()})
+        if trainer.interrupted or trainer.global_step != target:
+            return
+        yield trainer.global_step

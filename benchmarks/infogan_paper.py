@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -48,7 +47,7 @@ from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.data import load_dataset, to_unit_range  # noqa: E402
 from gan_lib.metrics import best_matching_accuracy  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
-from common import machine_facts, write_report  # noqa: E402
+from common import train_in_segments, write_report  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "infogan_paper.json"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "infogan_paper"
@@ -130,35 +129,23 @@ def main(argv=None):
     print(f"{name}: from step {trainer.global_step} to {args.steps}", flush=True)
     if trainer.global_step == 0 and not report["points"]:
         report["points"].append({"step": 0, **agreement(trainer.gan, classifier, test, args.n)})
-    while trainer.global_step < args.steps:
-        start_step, started = trainer.global_step, time.perf_counter()
-        target = min(args.steps, (start_step // args.eval_every + 1) * args.eval_every)
-        trainer.train(steps=target - start_step)
-        seconds = time.perf_counter() - started
-        done = trainer.global_step - start_step
-        if done:
-            report["segments"].append({
-                "from": start_step, "to": trainer.global_step, "seconds": round(seconds, 1),
-                "steps_per_second": round(done / seconds, 2),
-                "load_average": [round(x, 2) for x in os.getloadavg()],
-                "interrupted": trainer.interrupted, "machine": machine_facts()})
-        stopped = trainer.interrupted or trainer.global_step != target
-        if not stopped:
-            aux = trainer.history.get("aux_loss", [])[-100:]
-            report["points"].append({
-                "step": trainer.global_step, **agreement(trainer.gan, classifier, test, args.n),
-                "aux_loss_last_100": round(float(np.mean(aux)), 4) if len(aux) else None})
+    def save():
         report["command"] = "python benchmarks/infogan_paper.py " + " ".join(argv or sys.argv[1:])
-        results = json.loads(results_path.read_text()) if results_path.exists() else results
-        results.setdefault("runs", {})[name] = report
-        results["paper"] = PAPER
-        write_report(results, results_path)
-        if stopped:
-            break
-        point = report["points"][-1]
+        saved = json.loads(results_path.read_text()) if results_path.exists() else results
+        saved.setdefault("runs", {})[name] = report
+        saved["paper"] = PAPER
+        write_report(saved, results_path)
+
+    for step in train_in_segments(trainer, args.steps, args.eval_every, report):
+        aux = trainer.history.get("aux_loss", [])[-100:]
+        point = {"step": step, **agreement(trainer.gan, classifier, test, args.n),
+                 "aux_loss_last_100": round(float(np.mean(aux)), 4) if len(aux) else None}
+        report["points"].append(point)
+        save()
         print(f"  step {point['step']:6d}  Q on real test digits {point['q_on_real_test']:.3f}  "
               f"code->digit {point['code_to_digit']:.3f}  Q reads its code "
               f"{point['q_reads_own_code']:.3f}", flush=True)
+    save()  # the last segment, also an interrupted one
     return 0
 
 

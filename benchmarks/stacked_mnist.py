@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -43,7 +42,7 @@ from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
 from gan_lib.stacked_mnist import EVAL_SAMPLES  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
-from common import machine_facts, parse_options, write_report  # noqa: E402
+from common import parse_options, train_in_segments, write_report  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "stacked_mnist.json"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "stacked_mnist"
@@ -117,32 +116,20 @@ def main(argv=None):
                           ("model", "batch_size", "lr_g", "lr_d", "beta_1", "pack",
                            "minibatch_std", "latent_dim", "base_filters")}
     print(f"{name}: from step {trainer.global_step} to {args.steps}", flush=True)
-    while trainer.global_step < args.steps:
-        start_step, started = trainer.global_step, time.perf_counter()
-        target = min(args.steps, (start_step // args.eval_every + 1) * args.eval_every)
-        trainer.train(steps=target - start_step)
-        seconds = time.perf_counter() - started
-        done = trainer.global_step - start_step
-        if done:
-            report["segments"].append({
-                "from": start_step, "to": trainer.global_step, "seconds": round(seconds, 1),
-                "steps_per_second": round(done / seconds, 2),
-                "load_average": [round(x, 2) for x in os.getloadavg()],
-                "interrupted": trainer.interrupted, "machine": machine_facts()})
-        stopped = trainer.interrupted or trainer.global_step != target
-        if not stopped:
-            report["points"].append({"step": trainer.global_step,
-                                     **score(trainer.gan, args.n, classifier)})
+    def save():
         report["command"] = "python benchmarks/stacked_mnist.py " + " ".join(argv or sys.argv[1:])
         saved = json.loads(results_path.read_text()) if results_path.exists() else results
         saved.update({k: results[k] for k in ("pacgan_table_2", "real_test_stacks")})
         saved.setdefault("runs", {})[name] = report
         write_report(saved, results_path)
-        if stopped:
-            break
-        point = report["points"][-1]
+
+    for step in train_in_segments(trainer, args.steps, args.eval_every, report):
+        point = {"step": step, **score(trainer.gan, args.n, classifier)}
+        report["points"].append(point)
+        save()
         print(f"  step {point['step']:6d}  modes {point['modes']:4d} / 1000  KL {point['kl']:.3f}",
               flush=True)
+    save()  # the last segment, also an interrupted one
     return 0
 
 

@@ -101,27 +101,9 @@ def _info_wrong():
 
 
 def _mode_wrong():
-    def distances(p, m, s=1.0):
-        return np.linalg.norm(np.asarray(p, float)[:, None] - np.asarray(m)[None], axis=2) / s
+    from test_mixtures import COVERED_MODES_MISTAKES  # one list of mistakes, two tests
 
-    def nearest_only(p, m, s):  # every sample counts for its nearest mode
-        return len(np.unique(distances(p, m).argmin(1))), 1.0
-
-    def threshold_in_units(p, m, s):  # "within 3" of the mode, forgetting the std
-        d = distances(p, m)
-        good = d.min(1) < 3
-        return len(np.unique(d.argmin(1)[good])), float(good.mean())
-
-    def counts_samples(p, m, s):  # the number of high-quality samples, not of modes
-        good = distances(p, m, s).min(1) < 3
-        return int(good.sum()), float(good.mean())
-
-    def percent(p, m, s):
-        modes, share = exercises.solution_covered_modes(p, m, s)
-        return modes, 100 * share
-
-    return [(nearest_only, "nearest mode is not enough"), (threshold_in_units, "divide by std"),
-            (counts_samples, "not the samples"), (percent, "fraction of all samples")]
+    return list(COVERED_MODES_MISTAKES)
 
 
 def wrong_answers():

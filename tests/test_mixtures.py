@@ -209,6 +209,44 @@ def test_oscillation_is_zero_for_a_still_gap_and_the_half_swing_of_a_square_wave
         oscillation({"d_real": [0.5] * 30, "d_fake": [0.5] * 30})
 
 
+def _exercises():
+    from gan_lib.course import exercises
+
+    return exercises
+
+
+# Plausible wrong answers to notebook 10's covered_modes exercise, with the hint each must get
+# (tests/test_exercises.py feeds the same ones to the checker's table).
+def distances(p, m, s=1.0):
+    return np.linalg.norm(np.asarray(p, float)[:, None] - np.asarray(m)[None], axis=2) / s
+
+
+def nearest_only(p, m, s):  # every sample counts for its nearest mode
+    return len(np.unique(distances(p, m).argmin(1))), 1.0
+
+
+def threshold_in_units(p, m, s):  # "within 3" of the mode, forgetting the std
+    d = distances(p, m)
+    good = d.min(1) < 3
+    return len(np.unique(d.argmin(1)[good])), float(good.mean())
+
+
+def counts_samples(p, m, s):  # the number of high-quality samples, not of modes
+    good = distances(p, m, s).min(1) < 3
+    return int(good.sum()), float(good.mean())
+
+
+def percent(p, m, s):
+    modes, share = _exercises().solution_covered_modes(p, m, s)
+    return modes, 100 * share
+
+
+COVERED_MODES_MISTAKES = ((nearest_only, "nearest mode is not enough"),
+                          (threshold_in_units, "divide by std"),
+                          (counts_samples, "not the samples"),
+                          (percent, "fraction of all samples"))
+
+
 def test_the_covered_modes_exercise_takes_the_reference_and_rejects_plausible_mistakes(capsys):
     from gan_lib.course import exercises
 
@@ -219,29 +257,7 @@ def test_the_covered_modes_exercise_takes_the_reference_and_rejects_plausible_mi
         exercises.solution_covered_modes
     assert "not answered yet" in capsys.readouterr().out
 
-    def distances(p, m, s=1.0):
-        return np.linalg.norm(np.asarray(p, float)[:, None] - np.asarray(m)[None], axis=2) / s
-
-    def nearest_only(p, m, s):  # every sample counts for its nearest mode
-        return len(np.unique(distances(p, m).argmin(1))), 1.0
-
-    def threshold_in_units(p, m, s):  # "within 3" of the mode, forgetting the std
-        d = distances(p, m)
-        good = d.min(1) < 3
-        return len(np.unique(d.argmin(1)[good])), float(good.mean())
-
-    def counts_samples(p, m, s):  # the number of high-quality samples, not of modes
-        good = distances(p, m, s).min(1) < 3
-        return int(good.sum()), float(good.mean())
-
-    def percent(p, m, s):
-        modes, share = exercises.solution_covered_modes(p, m, s)
-        return modes, 100 * share
-
-    for wrong, hint in ((nearest_only, "nearest mode is not enough"),
-                        (threshold_in_units, "divide by std"),
-                        (counts_samples, "not the samples"),
-                        (percent, "fraction of all samples")):
+    for wrong, hint in COVERED_MODES_MISTAKES:
         with pytest.raises(AssertionError, match=hint):
             exercises.check_covered_modes(wrong)
     assert "Correct!" not in capsys.readouterr().out
