@@ -21,9 +21,22 @@ def machine_facts() -> dict:
             "date": time.strftime("%Y-%m-%d")}
 
 
+def peak_rss_mib() -> float:
+    """This program's peak resident memory: Linux's VmHWM, the high-water mark of the process's
+    own memory since it started. Not ``getrusage(...).ru_maxrss``: a program started by
+    ``subprocess`` (vfork + exec) inherits its parent's peak there, so a script run from a large
+    process would report the parent's memory."""
+    try:
+        with open("/proc/self/status") as status:
+            line = next(l for l in status if l.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def write_report(report: dict, path) -> Path:
     """Add the process's peak resident memory to ``report`` and write it as JSON to ``path``."""
-    report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["peak_rss_mib"] = round(peak_rss_mib(), 1)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")

@@ -37,6 +37,7 @@ TARGETS = {  # issue 25, on the held-out protocol
     "dcgan-fashion-mnist": {"precision": 0.70, "recall": 0.75},
     "cgan-mnist": {"precision": 0.75, "recall": 0.80, "coverage": 0.75, "label_accuracy": 0.97},
 }
+CHECK_N = 2000  # the test's sample count (fast enough for CI)
 KEYS = ("precision", "recall", "density", "coverage", "fid", "label_accuracy")
 
 
@@ -51,6 +52,8 @@ def main(argv=None):
     p.add_argument("--name", required=True, choices=sorted(pretrained.NAMES))
     p.add_argument("--run", required=True, help="a finished run directory")
     p.add_argument("--n", type=int, default=5000)
+    p.add_argument("--trained-with", default="", help="the command that trained the run, for "
+                   "the record (the run's whole config is recorded either way)")
     args = p.parse_args(argv)
 
     gan, config = load_generator(args.run)
@@ -59,13 +62,17 @@ def main(argv=None):
     step = int(find_checkpoints(Path(args.run) / "checkpoints")[0].rsplit("-", 1)[1])
     classifier, reference = load_classifier(config.dataset), held_out(config.dataset)
     scores = held_out_scores(gan, config.dataset, args.n, classifier, reference)
+    # the same protocol at CHECK_N samples: what tests/test_pretrained.py recomputes in CI
+    check = held_out_scores(gan, config.dataset, CHECK_N, classifier, reference)
     real = real_vs_real(config.dataset, args.n, classifier, reference)
     targets = TARGETS[args.name]
     met = {k: scores.get(k, 0.0) >= v for k, v in targets.items()}
     extra = {"steps": step, "scores": scores, "real_vs_real": real,
+             "check": {"n": CHECK_N, "seed": 1, "scores": check},
              "protocol": f"{args.n} samples (seed 1) against the {len(reference)} held-out test "
                          "images, the kit's classifier features",
              "targets": targets, "targets_met": met,
+             "trained_with": args.trained_with or None,
              "command": "python benchmarks/ship_generators.py " + " ".join(argv or sys.argv[1:]),
              "date": machine_facts()["date"], "machine": machine_facts()}
     path = pretrained.export(args.run, args.name, extra)

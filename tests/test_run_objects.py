@@ -71,6 +71,17 @@ def test_one_variant_instance_and_one_plan(mnist_small):
     assert trainer.variant.config is trainer.config
 
 
+def test_no_config_means_the_defaults_and_a_wrong_type_is_one_line(mnist_small):
+    from gan_lib.errors import ConfigError
+    from gan_lib.run.plan import make_plan
+
+    with pytest.raises(ConfigError, match="give the run's length as exactly one of --steps"):
+        make_plan(data=mnist_small)  # the defaults, which set no length
+    assert make_plan(options={"steps": 2}, data=mnist_small).config.model == TrainConfig().model
+    with pytest.raises(ConfigError, match="is a dict, not a TrainConfig; pass TrainConfig"):
+        Trainer({"model": "dcgan"}, data=mnist_small)
+
+
 def test_resume_reads_config_json_once(mnist_small, tmp_path, monkeypatch):
     run = tmp_path / "run"
     Trainer(TrainConfig(steps=2, **SMALL), run, data=mnist_small).train()

@@ -52,6 +52,10 @@ def make_plan(config: TrainConfig | None = None, out_dir=None, resume: bool = Fa
               options: dict | None = None) -> Plan:
     """Resolve a run. Give either a whole ``config`` or the command line's ``options``: on
     ``resume`` those are laid over the saved config, otherwise over the defaults."""
+    if config is not None and not isinstance(config, TrainConfig):
+        raise ConfigError(f"the config is a {type(config).__name__}, not a TrainConfig; pass "
+                          "TrainConfig(...) (from a dict: TrainConfig.from_dict(d))")
+    options = {} if options is None else options  # neither given: the defaults
     out_dir = Path(out_dir) if out_dir is not None else None
     run = RunDir(out_dir) if out_dir is not None else None
     if resume and overwrite:
