@@ -132,6 +132,23 @@ def test_the_value_at_the_optimal_discriminator_is_minus_log4_plus_2_jsd():
     assert abs(js_divergence(p, real_density(grid, 20.0, 1.0), grid) - np.log(2)) < 1e-4
 
 
+def test_the_jsd_estimate_renormalises_on_a_grid_that_holds_every_sample():
+    """Notebook 00's estimate: p_g's kernel estimate tabulated on ToyGAN.grid ([-2, 10]) loses the
+    mass of samples far off it, and the unnormalised "JSD" can pass log 2; on the grid of
+    estimated_densities both densities integrate to 1 and the JSD stays in [0, log 2]."""
+    from gan_lib.course.toy import estimated_densities, js_divergence
+
+    rng = np.random.default_rng(0)
+    for samples in (rng.normal(-3.0, 0.5, 4000), rng.normal(4.0, 1.25, 4000),
+                    rng.normal(30.0, 1.0, 4000)):
+        grid, p_data, p_g = estimated_densities(samples)
+        assert grid[0] < samples.min() and grid[-1] > samples.max()
+        assert abs(np.trapezoid(p_data, grid) - 1) < 1e-9 and abs(np.trapezoid(p_g, grid) - 1) < 1e-9
+        assert 0 <= js_divergence(p_data, p_g, grid) <= np.log(2) + 1e-9
+    grid, p_data, p_g = estimated_densities(rng.normal(30.0, 1.0, 4000))  # no overlap: log 2
+    assert abs(js_divergence(p_data, p_g, grid) - np.log(2)) < 1e-3
+
+
 EXERCISES = ["fakes_called_real", "epochs_skipped", "js_divergence", "alpha_curve",
              "hinge_d_loss", "d_loss", "slerp", "sharpness", "information_loss"]
 

@@ -10,8 +10,9 @@ so a few thousand steps take seconds on a CPU, and everything can be plotted on 
 
 When G matches the data, p_g = p_data and D*(x) = 1/2 everywhere: D can do no better than a coin.
 Against D*, the value function is C(G) = -log 4 + 2 JSD(p_data || p_g) (Goodfellow et al., 2014,
-Theorem 1); ``optimal_value`` and ``js_divergence`` compute both sides on the grid, so notebook 00
-can check the identity and plot an estimate of the JS divergence over training.
+Theorem 1); ``optimal_value`` and ``js_divergence`` compute both sides on a grid, and
+``estimated_densities`` tabulates p_data and a kernel estimate of p_g for them, so notebook 00 can
+check the identity (with the student's JSD) and plot an estimate of the JS divergence over training.
 """
 from __future__ import annotations
 
@@ -75,10 +76,25 @@ def optimal_value(p_data, p_g, grid) -> float:
     return _integrate(_xlogy(p_data, d_star) + _xlogy(p_g, 1 - d_star), grid)
 
 
+def estimated_densities(samples, points: int = 1201):
+    """``(grid, p_data, p_g)`` for estimating a divergence from G's ``samples``: the exact p_data
+    and a kernel estimate of p_g, on an even grid that holds the data's +-8 standard deviations
+    and every sample with room for its kernel, each density renormalised to integrate to 1 there
+    (trapezoid rule). Renormalised, the JS divergence of the two lies in [0, log 2]; tabulated on
+    a grid that cuts off part of p_g (``ToyGAN.grid`` against an untrained G), it need not."""
+    samples = np.asarray(samples, dtype=float).ravel()
+    low = min(samples.min(), REAL_MEAN - 8 * REAL_STD) - 1.0
+    high = max(samples.max(), REAL_MEAN + 8 * REAL_STD) + 1.0
+    grid = np.linspace(low, high, points)
+    p_data, p_g = real_density(grid), density_estimate(samples, grid)
+    return grid, p_data / np.trapezoid(p_data, grid), p_g / np.trapezoid(p_g, grid)
+
+
 def snapshot_jsd(snapshot) -> float:
-    """Estimate of JSD(p_data || p_g) for a snapshot: exact p_data, kernel estimate of p_g."""
-    grid = ToyGAN.grid.astype(float)
-    return js_divergence(real_density(grid), density_estimate(snapshot.generated, grid), grid)
+    """Estimate of JSD(p_data || p_g) for a snapshot: exact p_data, kernel estimate of p_g, both
+    renormalised on a grid that holds all of G's samples (:func:`estimated_densities`)."""
+    grid, p_data, p_g = estimated_densities(snapshot.generated)
+    return js_divergence(p_data, p_g, grid)
 
 
 def mlp_1d(name: str, hidden: int = 128) -> keras.Model:
