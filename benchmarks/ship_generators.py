@@ -69,8 +69,9 @@ def main(argv=None):
     met = {k: scores.get(k, 0.0) >= v for k, v in targets.items()}
     extra = {"steps": step, "scores": scores, "real_vs_real": real,
              "check": {"n": CHECK_N, "seed": 1, "scores": check},
-             "protocol": f"{args.n} samples (seed 1) against the {len(reference)} held-out test "
-                         "images, the kit's classifier features",
+             "protocol": f"{args.n} samples (seed 1) against a random {min(args.n, len(reference))}"
+                         f" of the {len(reference)} held-out test images (as many as samples), "
+                         "the kit's classifier features",
              "targets": targets, "targets_met": met,
              "trained_with": args.trained_with or None,
              "command": "python benchmarks/ship_generators.py " + " ".join(argv or sys.argv[1:]),
