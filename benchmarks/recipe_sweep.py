@@ -6,7 +6,7 @@ recipe for a fixed number of steps on **one thread**, so two recipes can run sid
 cores, and evaluates at fixed steps. Step counts compare across recipes (the step rate on 2
 threads is measured separately, by ``time_to_quality.py`` or ``throughput.py``).
 
-Samples are scored against the 10,000 held-out test digits. At each evaluation it scores three versions of the same generator: ``raw`` (inference mode, as
+Samples are scored against as many of the 10,000 held-out test digits as there are samples. At each evaluation it scores three versions of the same generator: ``raw`` (inference mode, as
 ``sample`` uses), ``ema`` (an exponential moving average of G's weights, decay 0.999 with the
 usual warm-up, updated every compiled call of 20 steps), and ``bn_batch`` (batch norm using the
 batch's statistics instead of the running ones).

@@ -3,7 +3,8 @@
     python benchmarks/ship_generators.py --name dcgan-mnist --run checkpoints/ceiling/default
 
 The run's generator (its EMA generator when the run keeps one, as every sample of it comes from)
-draws ``--n`` samples (seed 1), scored against the 10,000 held-out test images; ``--n`` real
+draws ``--n`` samples (seed 1), scored against as many of the 10,000 held-out test images
+(a random subset, seed 0); ``--n`` real
 training images are scored against the same set beside them. Then ``gan_lib.pretrained.export``
 writes ``gan_lib/assets/generators/NAME.weights.h5`` and ``NAME.json``, the record: the run's
 config, its step, the command, the date and machine, the scores, real vs real and the targets of

@@ -279,7 +279,7 @@ def figure_05() -> None:
 
 def figure_06() -> None:
     """Notebook 06 in full mode, on the held-out protocol (BENCHMARKS.md section 3): 5,000 images
-    per case scored against the 10,000 held-out test digits, real training digits beside them
+    per case scored against 5,000 of the 10,000 held-out test digits, real training digits beside them
     ("real vs real"); authenticity searches the whole training split. The calibration cases, the
     DCGAN scored on 5,000 samples every 400 steps to 3,200, and D's table."""
     import numpy as np
@@ -357,8 +357,8 @@ def figure_06() -> None:
     _save(fig, "06_evaluation_full.png")
     _write_json("06_evaluation_full.json", {
         **_meta("06", seconds), "training_seconds": round(training, 1),
-        "protocol": f"{n} images per row against the {len(held_out)} held-out test digits "
-                    "(evaluate_samples(reference=test images)); authenticity searched over the "
+        "protocol": f"{n} images per row against {n} of the {len(held_out)} held-out test digits "
+                    "(evaluate_samples(reference=test images) draws as many as samples); authenticity searched over the "
                     "whole training split; the real-vs-real row is 5,000 training digits "
                     "(np.random.default_rng(0)), its authenticity that of 5,000 test digits",
         "images_per_case": n,

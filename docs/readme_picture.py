@@ -9,7 +9,7 @@
    lands there, not in your checkout), timing its wall clock.
 2. Draws the 64-digit grid from the run (seed 0) into ``docs/images/readme_dcgan_mnist.png``,
    and copies the run's loss curves to ``docs/images/dcgan_mnist_losses.png``.
-3. Scores 5,000 samples against the 10,000 held-out test digits with the kit's evaluation, and
+3. Scores 5,000 samples against a random 5,000 of the 10,000 held-out test digits with the kit's evaluation, and
    5,000 real training digits against the same set (real vs real), as
    ``benchmarks/time_to_quality.py`` does.
 4. Writes the numbers, machine, date and command to ``docs/images/readme_dcgan_mnist.json`` and

@@ -59,8 +59,10 @@ def check_epochs_skipped(fn):
         k = next(iter(wrong))
         raise AssertionError(f"epochs_skipped{k} gave {wrong[k]}, expected {cases[k]}: which epoch "
                              "did the newest checkpoint hold when the session died?")
-    ok(f"with checkpoints every 50 epochs, the weights restored were those of epoch 250, while the "
-       f"loop was told it was at 290: {got} epochs never trained, and nothing said so.")
+    ok(f"with checkpoints every 50 epochs (the seed's prose), the weights restored were those of "
+       f"epoch 250, while the loop was told it was at 290: {got} epochs never trained, and nothing "
+       f"said so. Every 10 epochs (the seed's only code): {fn(290, 10, 290)} skipped at this "
+       "interruption, up to 9 at another.")
     return got
 
 
