@@ -9,6 +9,9 @@
   inception distance, with ``kid_std``, its spread over 100 random subsets) use the same subset.
 * Copy detection (authenticity, ``copies``) searches the **whole** training split: a generator
   that memorised any training image is caught, not only one in the subset.
+* ``reference="test"`` is the course's held-out protocol (notebook 06, the benchmarks): the same,
+  with the subset drawn from the **test** split, digits the generator never saw; copies are still
+  searched for in the training split. A reference passed as an array is used for both.
 * Features: for MNIST / Fashion-MNIST the kit's classifier (features.py, validated in
   docs/evaluation.md); for folders of RGB images Inception-v3 (``features="inception"``).
   ``report["features"]`` names the space: numbers from different spaces never compare.
@@ -107,6 +110,15 @@ def _train_features(key, train_images, embed):
     return _TRAIN_FEATURES[key]
 
 
+def _check_sample_count(n: int, k: int, k_density: int) -> None:
+    need = max(k, k_density) + 1
+    if n < need:
+        raise DataError(f"{n} samples are too few for k = {max(k, k_density)} nearest "
+                        f"neighbours; use at least {need} (10,000 for publishable numbers)")
+    metrics.check_k(k, n, "the samples")
+    metrics.check_k(k_density, n, "the samples")
+
+
 def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 3,
                      classifier=None, reference=None, k_density: int = 5, features=None,
                      inception_weights="imagenet", realism_shown: int = 10) -> dict:
@@ -115,26 +127,26 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
     ``k``: neighbours for precision/recall and the realism score (3, Kynkaanniemi et al.);
     ``k_density``: for density/coverage (5, Naeem et al.). With ``labels`` (a conditional model's
     requested classes) the report adds ``label_accuracy``: the fraction of samples the classifier
-    assigns to the requested class. ``reference`` overrides the real images (default: the whole
-    training split). ``features``: "classifier" (default for mnist / fashion_mnist) or "inception"
-    (default for image folders; ``inception_weights=None`` gives random weights, for tests).
+    assigns to the requested class. ``reference``: the real images the samples are compared with:
+    "train" (default; the training split), "test" (the held-out split; copies are still searched
+    for among the training images), or an array (also searched for copies). ``features``:
+    "classifier" (default for mnist / fashion_mnist) or "inception" (default for image folders;
+    ``inception_weights=None`` gives random weights, for tests).
     """
     from gan_lib.classifier import REQUIRED_ACCURACY, load_classifier
     from gan_lib.data import POINT_SETS
 
+    if reference is None or isinstance(reference, str):
+        _check_split(dataset, reference)
     if dataset in POINT_SETS:
         return evaluate_points(dataset, images)
     if dataset == "stacked_mnist":
         return evaluate_stacked_mnist(images, classifier)
     has_classifier = dataset in REQUIRED_ACCURACY
     images = check_images(images)
-    need = max(k, k_density) + 1
-    if len(images) < need:
-        raise DataError(f"{len(images)} samples are too few for k = {max(k, k_density)} nearest "
-                        f"neighbours; use at least {need} (10,000 for publishable numbers)")
-    metrics.check_k(k, len(images), "the samples")
-    metrics.check_k(k_density, len(images), "the samples")
-    reference, num_classes, from_dataset = _reference(dataset, reference, images, has_classifier)
+    _check_sample_count(len(images), k, k_density)
+    reference, num_classes, train_images, source = _reference(dataset, reference, images,
+                                                               has_classifier)
     images = check_images(images, reference.shape[1:])
     if labels is not None:
         labels = check_labels(labels, len(images), num_classes or 10)
@@ -145,18 +157,19 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
         raise ConfigError(f"the kit's classifier features exist for mnist and fashion_mnist, not "
                           f"'{dataset}'; use features='inception' (--features inception)")
     embed, space = _embedder(dataset, features, classifier, inception_weights)
-    if from_dataset:  # the training split's features are kept for the next call
-        key = (dataset, features, classifier, inception_weights, reference.shape)
-        train_emb = _train_features(key, reference, embed)
+    if train_images is not None:  # the training split's features are kept for the next call
+        key = (dataset, features, classifier, inception_weights, train_images.shape)
+        train_emb = _train_features(key, train_images, embed)
     else:
         train_emb = embed(reference)
+    ref_emb = train_emb if train_images is None or reference is train_images else embed(reference)
     rng = np.random.default_rng(seed)
     n_ref = min(len(reference), max(len(images), MIN_REFERENCE), MAX_REFERENCE)
-    real_emb = train_emb[np.sort(rng.choice(len(reference), n_ref, replace=False))]
+    real_emb = ref_emb[np.sort(rng.choice(len(reference), n_ref, replace=False))]
     fake_emb = embed(images)
-    report = {"dataset": dataset, "n": int(len(images)), "n_reference": int(n_ref),
-              "n_searched_for_copies": int(len(train_emb)), "features": space,
-              "k": k, "k_density": k_density}
+    report = {"dataset": dataset, "reference": source, "n": int(len(images)),
+              "n_reference": int(n_ref), "n_searched_for_copies": int(len(train_emb)),
+              "features": space, "k": k, "k_density": k_density}
     if classifier is not None:
         report["classifier_test_accuracy"] = classifier.accuracy
     report.update(_scores(real_emb, fake_emb, train_emb, k, k_density, realism_shown, seed))
@@ -168,18 +181,35 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
     return report
 
 
+def _check_split(dataset, reference) -> str:
+    """The split ``reference`` names ("train" for None), or one line on what is wrong."""
+    from gan_lib.data import BUILTIN
+
+    reference = reference or "train"
+    if reference not in ("train", "test"):
+        raise ConfigError(f"reference '{reference}' is not a split; use train (the default), "
+                          "test (the held-out images) or pass an array of images")
+    if reference == "test" and dataset not in BUILTIN:
+        raise ConfigError(f"{dataset} has no held-out test split here; reference='test' "
+                          f"(--reference test) is for {' and '.join(BUILTIN)}")
+    return reference
+
+
 def _reference(dataset, reference, images, has_classifier):
-    """(real training images, number of classes, whether they are the dataset's own split)."""
+    """(reference images, number of classes, the training split when copies are searched in it,
+    the reference's name: "train", "test" or "given")."""
     from gan_lib.data import load_dataset
 
-    if reference is not None:
-        return check_images(reference, name="reference images"), 10, False
+    if reference is not None and not isinstance(reference, str):
+        return check_images(reference, name="reference images"), 10, None, "given"
+    reference = _check_split(dataset, reference)
     size = () if has_classifier else (images.shape[1], images.shape[3])
     train = load_dataset(dataset, "train", *size)
     if train.images is None:
         raise DataError(f"{dataset} is too large to hold in memory for evaluation; raise "
                         "GAN_CACHE_BYTES or evaluate on a smaller folder")
-    return train.images, (train.num_classes or 0), True
+    real = train.images if reference == "train" else load_dataset(dataset, "test").images
+    return real, (train.num_classes or 0), train.images, reference
 
 
 def _scores(real_emb, fake_emb, train_emb, k, k_density, shown, seed=0) -> dict:
@@ -279,15 +309,18 @@ def discriminator_table(gan, real_images, fake_images) -> dict:
     return metrics.binary_classification_table(truth, predicted)
 
 
-def evaluate_run(run_dir, n: int = 10_000, seed: int = 0, return_images: bool = False):
+def evaluate_run(run_dir, n: int = 10_000, seed: int = 0, return_images: bool = False,
+                 reference: str = "train"):
     """Sample ``n`` images from a run's latest checkpoint and evaluate them, plus D's table.
-    With ``return_images``: (report, images), e.g. for ``save_realism_picture``."""
+    ``reference``: "train" or "test", as in :func:`evaluate_samples`. With ``return_images``:
+    (report, images), e.g. for ``save_realism_picture``."""
     from gan_lib.data import load_dataset
     from gan_lib.checkpoint import load_generator
     from gan_lib.sampling import sample_images
 
     # G and D from the same newest intact checkpoint (checkpoint.py finds it from its files)
     gan, config = load_generator(run_dir, with_discriminator=True)
+    _check_split(config.dataset, reference)
     if config.dataset == "stacked_mnist":  # scored by its modes, as the papers do
         images, _ = sample_images(gan, n, seed=seed)
         report = {**evaluate_stacked_mnist(images), "run": str(run_dir)}
@@ -297,7 +330,7 @@ def evaluate_run(run_dir, n: int = 10_000, seed: int = 0, return_images: bool = 
                           f"this run used {config.dataset}; sample it and pass --samples with "
                           "--dataset")
     images, labels = sample_images(gan, n, seed=seed)
-    report = evaluate_samples(config.dataset, images, labels, seed=seed)
+    report = evaluate_samples(config.dataset, images, labels, seed=seed, reference=reference)
     report["run"] = str(run_dir)
     if config.pack > 1:  # a PacGAN D judges packs, not single images: no per-image table
         return (report, images) if return_images else report

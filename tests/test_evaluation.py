@@ -13,7 +13,7 @@ from gan_lib.classifier import load_classifier
 from gan_lib.cli import main as cli_main
 from gan_lib.data import load_dataset
 from gan_lib.evaluate import evaluate_samples
-from gan_lib.errors import DataError
+from gan_lib.errors import ConfigError, DataError
 
 N = 5000
 
@@ -178,6 +178,40 @@ def _evaluate_cli(npz, run_env, cwd, *extra):
     return json.loads(r.stdout)
 
 
+def test_held_out_reference_is_the_test_split_with_copies_searched_in_training(
+        mnist_classifier, mnist, mnist_test, tmp_path, monkeypatch, capsys):
+    """reference="test", the course's protocol: the k-NN metrics and FID are those of the test
+    images passed as an array, and authenticity is that of a search of all 60,000 training
+    images, not of the test set (where a test digit would be a copy of itself)."""
+    from gan_lib import metrics
+
+    samples = mnist.images[:1000]  # training digits: copies of the training split, by definition
+    protocol = evaluate_samples("mnist", samples, classifier=mnist_classifier, reference="test")
+    given = evaluate_samples("mnist", samples, classifier=mnist_classifier,
+                             reference=mnist_test.images)
+    for key in ("precision", "recall", "density", "coverage", "fid", "kid"):
+        assert protocol[key] == given[key], key
+    expected = metrics.authenticity_score(mnist_classifier.embed(mnist.images),
+                                          mnist_classifier.embed(samples))
+    assert protocol["authenticity"] == pytest.approx(expected, abs=1e-12)
+    assert protocol["authenticity"] < 0.01 < given["authenticity"]  # every sample is a copy
+    assert (protocol["reference"], given["reference"]) == ("test", "given")
+    assert (protocol["n_searched_for_copies"], given["n_searched_for_copies"]) == (60000, 10000)
+    train = evaluate_samples("mnist", samples, classifier=mnist_classifier)
+    assert train["reference"] == "train" and train["precision"] != protocol["precision"]
+    with pytest.raises(ConfigError, match="not a split"):
+        evaluate_samples("mnist", samples, classifier=mnist_classifier, reference="valid")
+    # the command line's --reference test is the same call
+    np.savez(tmp_path / "s.npz", images=samples)
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["evaluate", "--dataset", "mnist", "--samples", "s.npz", "--reference", "test",
+                     "--out", "r.json"]) == 0
+    capsys.readouterr()
+    cli = json.loads((tmp_path / "r.json").read_text())
+    assert {k: cli[k] for k in ("reference", "precision", "authenticity")} == \
+        {k: protocol[k] for k in ("reference", "precision", "authenticity")}
+
+
 def test_evaluate_command_line(mnist_test, run_env, tmp_path):
     n = 2000
     np.savez(tmp_path / "real.npz", images=mnist_test.images[:n], labels=mnist_test.labels[:n])
@@ -215,6 +249,9 @@ def test_evaluate_command_line_errors(mnist_test, run_env, tmp_path, monkeypatch
              (["--samples", "labels.npz", *mnist], "labels have shape (7,)"),
              (["--samples", "good.npz", *mnist, "--picture", "x.jpg"], "end in .png"),
              (["--samples", "bad.npz"], "needs --dataset"),
+             (["--samples", "good.npz", *mnist, "--reference", "valid"], "invalid choice"),
+             (["--samples", "good.npz", "--dataset", "ring8", "--reference", "test"],
+              "has no held-out test split"),
              (["--run", "nothing"], "not a run directory")]
     for i, (args, message) in enumerate(cases):
         if i == 0:  # the first case through the real entry point
