@@ -34,7 +34,7 @@ print(f"SET-UP FAILED: {{problem}}" if problem else f"gan_lib {{gan_lib.__versio
 
 SETUP_CELL = '''\
 FAST = True  # @param {type:"boolean"}
-# FAST: every training run is cut to a few steps (seconds). Untick it (or set FAST = False)
+# FAST: every training run is cut short (seconds each). Untick it (or set FAST = False)
 # for the full-length runs; the notebook says what has been timed of them, and where.
 from gan_lib.course.notebook import setup, steps, run_dir
 

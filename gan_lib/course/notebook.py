@@ -7,8 +7,8 @@ Every notebook starts with::
     FAST = setup(fast=FAST)
 
 ``setup()`` imports TensorFlow quietly, says which versions and which accelerator are in use, and
-returns whether *fast mode* is on. Fast mode shrinks every training run to a few dozen steps so
-that CI can execute all notebooks in minutes. The environment variable ``GAN_KIT_FAST``, when set
+returns whether *fast mode* is on. Fast mode shrinks every training run to seconds (a few dozen steps
+of a network; notebook 00's toy takes 600) so that CI can execute all notebooks in minutes. The environment variable ``GAN_KIT_FAST``, when set
 before the notebook starts (the test suite sets it to 1), wins over the notebook's form field.
 """
 from __future__ import annotations
@@ -70,7 +70,7 @@ def setup(seed: int = 0, fast: bool | None = None) -> bool:
     else:
         device = "no GPU: training runs on the CPU (in Colab: Runtime > Change runtime type > GPU)"
     source = "GAN_KIT_FAST" if _ENV_FAST is not None else "the FAST field"
-    mode = ("on: a few dozen steps per run" if fast_mode() else "off: full-length runs") + \
+    mode = ("on: every run cut short" if fast_mode() else "off: full-length runs") + \
         f" (set by {source})"
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {device}\nfast mode {mode}")
     return fast_mode()
