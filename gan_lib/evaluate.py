@@ -202,7 +202,7 @@ def _reference(dataset, reference, images, has_classifier):
 
     if reference is not None and not isinstance(reference, str):
         return check_images(reference, name="reference images"), 10, None, "given"
-    reference = _check_split(dataset, reference)
+    reference = reference or "train"  # a split name evaluate_samples has checked
     size = () if has_classifier else (images.shape[1], images.shape[3])
     train = load_dataset(dataset, "train", *size)
     if train.images is None:
