@@ -34,8 +34,7 @@ from gan_lib.classifier import load_classifier  # noqa: E402
 from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
-from common import held_out, parse_options, train_in_segments, write_report  # noqa: E402
-from time_to_quality import real_vs_real, score  # noqa: E402
+from common import parse_options, real_vs_real, score, train_in_segments, write_report  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "ceiling"
@@ -124,12 +123,12 @@ def main(argv=None):
     config = config_for(args.recipe, args.dataset, args.steps, options)
     resume = (run_dir / "config.json").exists()
     trainer = Trainer(config, run_dir, resume=resume)
-    classifier, reference = load_classifier(args.dataset), held_out(args.dataset)
+    classifier = load_classifier(args.dataset)
     report = json.loads(out.read_text()) if resume and out.exists() else None
     if report is None:
         report = {"dataset": args.dataset, "n": args.n, "recipe": args.recipe,
                   "options": {**RECIPES[args.recipe], **options}, "observer_ema": OBSERVER_EMA,
-                  "real_vs_real": real_vs_real(args.dataset, args.n, classifier, reference),
+                  "real_vs_real": real_vs_real(args.dataset, args.n, classifier),
                   "points": [], "segments": []}
     report["points"] = [pt for pt in report["points"] if pt["step"] <= trainer.global_step]
     report["resolved"] = {k: getattr(trainer.config, k) for k in
@@ -139,7 +138,7 @@ def main(argv=None):
         point = {"step": step}
         for which, gan in (("raw", trainer.gan), ("ema", trainer.sampling_gan())):
             images, _ = sample_images(gan, args.n, seed=1)
-            point[which] = score(args.dataset, images, classifier, reference)
+            point[which] = score(args.dataset, images, classifier)
         report["points"].append(point)
         report["crossings"] = crossings(report["points"])
         report["command"] = "python benchmarks/ceiling.py " + " ".join(argv or sys.argv[1:])

@@ -54,12 +54,25 @@ def parse_options(items) -> dict:
     return options
 
 
-def held_out(dataset: str):
-    """The test split's images (uint8), the reference the quality benchmarks score samples
-    against: digits the generator never saw, as the real-vs-real baseline is computed too."""
-    from gan_lib.data import load_dataset
+QUALITY_KEYS = ("precision", "recall", "fid", "density", "coverage")
 
-    return load_dataset(dataset, "test").images
+
+def score(dataset: str, images, classifier, labels=None, keys=QUALITY_KEYS) -> dict:
+    """``images`` scored on the course's held-out protocol (``reference="test"``: against as
+    many of the test images as there are samples; notebook 06), rounded for the record."""
+    from gan_lib.evaluate import evaluate_samples
+
+    r = evaluate_samples(dataset, images, labels, classifier=classifier, reference="test")
+    return {k: round(float(r[k]), 6 if k == "fid" else 4) for k in keys if k in r}
+
+
+def real_vs_real(dataset: str, n: int, classifier) -> dict:
+    """The protocol's yardstick: ``n`` random training images scored as samples are
+    (gan_lib.evaluate.real_vs_real), rounded like :func:`score`."""
+    from gan_lib.evaluate import real_vs_real as yardstick
+
+    r = yardstick(dataset, n, classifier)
+    return {k: round(float(r[k]), 6 if k == "fid" else 4) for k in QUALITY_KEYS}
 
 
 def train_in_segments(trainer, steps: int, every: int, report: dict):

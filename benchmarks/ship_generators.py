@@ -28,10 +28,8 @@ tf = gan_lib.import_tensorflow_quietly()
 from gan_lib import pretrained  # noqa: E402
 from gan_lib.checkpoint import load_generator  # noqa: E402
 from gan_lib.classifier import load_classifier  # noqa: E402
-from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
-from common import held_out, machine_facts  # noqa: E402
-from time_to_quality import real_vs_real  # noqa: E402
+from common import machine_facts, real_vs_real, score  # noqa: E402
 
 TARGETS = {  # issue 25, on the held-out protocol
     "dcgan-mnist": {"precision": 0.75, "recall": 0.80, "coverage": 0.75},
@@ -42,10 +40,9 @@ CHECK_N = 2000  # the test's sample count (fast enough for CI)
 KEYS = ("precision", "recall", "density", "coverage", "fid", "label_accuracy")
 
 
-def held_out_scores(gan, dataset, n, classifier, reference) -> dict:
+def held_out_scores(gan, dataset, n, classifier) -> dict:
     images, labels = sample_images(gan, n, seed=1)
-    report = evaluate_samples(dataset, images, labels, classifier=classifier, reference=reference)
-    return {k: round(float(report[k]), 6 if k == "fid" else 4) for k in KEYS if k in report}
+    return score(dataset, images, classifier, labels, keys=KEYS)
 
 
 def main(argv=None):
@@ -61,17 +58,17 @@ def main(argv=None):
     from gan_lib.checkpoint import find_checkpoints
 
     step = int(find_checkpoints(Path(args.run) / "checkpoints")[0].rsplit("-", 1)[1])
-    classifier, reference = load_classifier(config.dataset), held_out(config.dataset)
-    scores = held_out_scores(gan, config.dataset, args.n, classifier, reference)
+    classifier = load_classifier(config.dataset)
+    scores = held_out_scores(gan, config.dataset, args.n, classifier)
     # the same protocol at CHECK_N samples: what tests/test_pretrained.py recomputes in CI
-    check = held_out_scores(gan, config.dataset, CHECK_N, classifier, reference)
-    real = real_vs_real(config.dataset, args.n, classifier, reference)
+    check = held_out_scores(gan, config.dataset, CHECK_N, classifier)
+    real = real_vs_real(config.dataset, args.n, classifier)
     targets = TARGETS[args.name]
     met = {k: scores.get(k, 0.0) >= v for k, v in targets.items()}
     extra = {"steps": step, "scores": scores, "real_vs_real": real,
              "check": {"n": CHECK_N, "seed": 1, "scores": check},
-             "protocol": f"{args.n} samples (seed 1) against a random {min(args.n, len(reference))}"
-                         f" of the {len(reference)} held-out test images (as many as samples), "
+             "protocol": f"{args.n} samples (seed 1) against a random {args.n} of the held-out "
+                         "test images (as many as samples; evaluate_samples(reference='test')), "
                          "the kit's classifier features",
              "targets": targets, "targets_met": met,
              "trained_with": args.trained_with or None,

@@ -38,12 +38,10 @@ import numpy as np  # noqa: E402
 
 from gan_lib.classifier import load_classifier  # noqa: E402
 from gan_lib.config import TrainConfig  # noqa: E402
-from gan_lib.data import load_dataset  # noqa: E402
-from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
 from gan_lib.variants import register  # noqa: E402
-from common import held_out, machine_facts, parse_options, write_report  # noqa: E402
+from common import machine_facts, parse_options, real_vs_real, score, write_report  # noqa: E402
 from tf_tutorial import TUTORIAL_RECIPE  # noqa: E402
 
 register("tf-tutorial", "tf_tutorial:TFTutorialDCGAN")
@@ -52,22 +50,9 @@ RECIPES = {
     "old-default": dict(batch_size=128, lr_g=2e-4, lr_d=2e-4, ema=0.0),
     "tf-tutorial": TUTORIAL_RECIPE,
 }
-KEYS = ("precision", "recall", "fid", "density", "coverage")
 
 
-def score(dataset, images, classifier, reference) -> dict:
-    r = evaluate_samples(dataset, images, classifier=classifier, reference=reference)
-    return {k: round(float(r[k]), 6 if k == "fid" else 4) for k in KEYS}
-
-
-def real_vs_real(dataset, n, classifier, reference) -> dict:
-    """``n`` random training images scored against the held-out set, as samples would be."""
-    train = load_dataset(dataset, "train").images
-    pick = np.random.default_rng(0).choice(len(train), n, replace=False)
-    return score(dataset, train[pick], classifier, reference)
-
-
-def run_recipe(name, options, args, classifier, reference) -> dict:
+def run_recipe(name, options, args, classifier) -> dict:
     """Train one recipe for the budget, scoring it every ``eval_minutes`` of training."""
     config = TrainConfig(**{"model": "dcgan", **RECIPES[name], **options},
                          dataset=args.dataset, steps=10**7, verbose=0)
@@ -87,7 +72,7 @@ def run_recipe(name, options, args, classifier, reference) -> dict:
             marks.pop(0)
         images, _ = sample_images(trainer.sampling_gan(), args.n, seed=1)
         point = {"step": trainer.global_step, "train_seconds": round(seconds, 1),
-                 **score(args.dataset, images, classifier, reference)}
+                 **score(args.dataset, images, classifier)}
         points.append(point)
         print(f"  step {point['step']:6d}  {seconds / 60:5.2f} min  precision "
               f"{point['precision']:.3f}  recall {point['recall']:.3f}  FID {point['fid']:.5f}",
@@ -135,13 +120,13 @@ def main(argv=None):
     p.add_argument("--out", help="JSON file (default results/time_to_quality-<dataset>.json)")
     args = p.parse_args(argv)
 
-    classifier, reference = load_classifier(args.dataset), held_out(args.dataset)
-    real = real_vs_real(args.dataset, args.n, classifier, reference)
+    classifier = load_classifier(args.dataset)
+    real = real_vs_real(args.dataset, args.n, classifier)
     print(f"real vs real: {real}", flush=True)
     recipes = {}
     for i, name in enumerate(args.recipes.split(",")):
         options = parse_options(args.option) if i == 0 else {}
-        recipes[name] = run_recipe(name, options, args, classifier, reference)
+        recipes[name] = run_recipe(name, options, args, classifier)
     report = {"dataset": args.dataset, "n": args.n, "minutes": args.minutes,
               "command": "python benchmarks/time_to_quality.py " + " ".join(argv or sys.argv[1:]),
               "machine": machine_facts(), "real_vs_real": real,

@@ -29,8 +29,7 @@ from gan_lib.checkpoint import load_generator  # noqa: E402
 from gan_lib.classifier import load_classifier  # noqa: E402
 from gan_lib.errors import ConfigError  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
-from common import held_out, machine_facts, write_report  # noqa: E402
-from time_to_quality import score  # noqa: E402
+from common import machine_facts, score, write_report  # noqa: E402
 
 
 def main(argv=None):
@@ -44,11 +43,11 @@ def main(argv=None):
     if gan.conditional or gan.variant.code_size:
         raise ConfigError("the truncation curve is for unconditional runs without codes "
                           "(--model dcgan or mlp)")
-    classifier, reference = load_classifier(config.dataset), held_out(config.dataset)
+    classifier = load_classifier(config.dataset)
     rows = []
     for psi in [float(x) for x in args.psi.split(",")]:
         images, _ = sample_images(gan, args.n, seed=1, truncation=psi)
-        row = {"psi": psi, **score(config.dataset, images, classifier, reference)}
+        row = {"psi": psi, **score(config.dataset, images, classifier)}
         rows.append(row)
         print(row, flush=True)
     report = {"run": str(args.run), "dataset": config.dataset, "n": args.n, "rows": rows,

@@ -91,8 +91,7 @@ def main() -> int:
         seconds = train(env, args, Path(tmp))
         out = Path(tmp) / args[args.index("--out") + 1]
         import gan_lib  # noqa: F401  (after the run: the timed process starts cold)
-        from common import held_out, machine_facts
-        from time_to_quality import real_vs_real, score
+        from common import machine_facts, real_vs_real, score
 
         from gan_lib.checkpoint import load_generator
         from gan_lib.classifier import load_classifier
@@ -107,11 +106,11 @@ def main() -> int:
         images, _ = sample_images(gan, 5000, seed=1)
         if keep is not None:
             shutil.copytree(out, keep, dirs_exist_ok=False)
-    classifier, reference = load_classifier(config.dataset), held_out(config.dataset)
+    classifier = load_classifier(config.dataset)
     report = {"command": " ".join(args), "train_seconds": round(seconds, 1), "steps": steps,
               "machine": machine_facts(),
-              **score(config.dataset, images, classifier, reference),
-              "real_vs_real": real_vs_real(config.dataset, 5000, classifier, reference)}
+              **score(config.dataset, images, classifier),
+              "real_vs_real": real_vs_real(config.dataset, 5000, classifier)}
     (IMAGES / "readme_dcgan_mnist.json").write_text(json.dumps(report, indent=1) + "\n")
     write_caption(report)
     print(caption(report))

@@ -181,6 +181,34 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
     return report
 
 
+def real_vs_real(dataset: str, n: int, classifier=None, seed: int = 0) -> dict:
+    """The held-out protocol's yardstick: ``n`` random training images (drawn with
+    ``np.random.default_rng(seed)``) scored with ``reference="test"``, exactly as samples are.
+
+    They are what a perfect generator draws: real images that are not in the reference. A
+    generator's score is read as a fraction of this one, never of 1.0. Only ``authenticity``
+    comes from elsewhere: a training image is a copy of itself (it would score about 0), so the
+    report's authenticity is that of the first ``n`` held-out images, searched for among the
+    training images as samples are.
+    """
+    from gan_lib.classifier import load_classifier
+    from gan_lib.data import load_dataset
+
+    _check_split(dataset, "test")
+    classifier = classifier or load_classifier(dataset)
+    train = load_dataset(dataset).images
+    pick = np.random.default_rng(seed).choice(len(train), n, replace=False)
+    report = evaluate_samples(dataset, train[pick], classifier=classifier, reference="test")
+    key = (dataset, "classifier", classifier, "imagenet", train.shape)  # as evaluate_samples keys
+    held_out = load_dataset(dataset, "test").images[:n]
+    copy, _, _ = metrics.copy_flags(_train_features(key, train, classifier.embed),
+                                    classifier.embed(held_out))
+    report["authenticity"], report["copies"] = float(1.0 - copy.mean()), int(copy.sum())
+    report["yardstick"] = (f"{n} random training images (seed {seed}); authenticity: the first "
+                           f"{len(held_out)} held-out images")
+    return report
+
+
 def _check_split(dataset, reference) -> str:
     """The split ``reference`` names ("train" for None), or one line on what is wrong."""
     from gan_lib.data import BUILTIN

@@ -212,6 +212,30 @@ def test_held_out_reference_is_the_test_split_with_copies_searched_in_training(
         {k: protocol[k] for k in ("reference", "precision", "authenticity")}
 
 
+def test_real_vs_real_is_training_digits_on_the_protocol_with_held_out_authenticity(
+        mnist_classifier, mnist, mnist_test):
+    """The yardstick every notebook and benchmark prints: n random training digits (seed 0)
+    scored exactly as samples on reference="test", except authenticity, which is that of the
+    first n held-out digits (a training digit is a copy of itself)."""
+    from gan_lib import metrics
+    from gan_lib.evaluate import real_vs_real
+
+    n = 1000
+    yardstick = real_vs_real("mnist", n, mnist_classifier)
+    pick = np.random.default_rng(0).choice(len(mnist.images), n, replace=False)
+    by_hand = evaluate_samples("mnist", mnist.images[pick], classifier=mnist_classifier,
+                               reference=mnist_test.images)
+    for key in ("precision", "recall", "density", "coverage", "fid", "alpha_precision"):
+        assert yardstick[key] == by_hand[key], key
+    expected = metrics.authenticity_score(mnist_classifier.embed(mnist.images),
+                                          mnist_classifier.embed(mnist_test.images[:n]))
+    assert yardstick["authenticity"] == pytest.approx(expected, abs=1e-12)
+    assert 0.1 < yardstick["authenticity"] < 0.99  # neither all copies nor none
+    assert yardstick["reference"] == "test" and yardstick["n_reference"] == n
+    with pytest.raises(ConfigError, match="no held-out test split"):
+        real_vs_real("ring8", n)
+
+
 def test_evaluate_command_line(mnist_test, run_env, tmp_path):
     n = 2000
     np.savez(tmp_path / "real.npz", images=mnist_test.images[:n], labels=mnist_test.labels[:n])
