@@ -265,3 +265,26 @@ def test_live_view_and_explorer_on_a_real_trainer(mnist, tmp_path):
     assert trainer.global_step == 6 and seen[0] == 0 and 3 in seen and seen[-1] == 6
     assert not any(isinstance(c, LiveView) for c in getattr(trainer, "callbacks", []))
     assert latent_explorer(trainer.gan, dims=2, force_static=True) is None
+
+
+def test_every_notebook_states_its_runtime_from_the_record_and_only_from_it():
+    """Each notebook's runtime box (cell 3) is what docs/time_notebooks.py renders from
+    docs/images/notebook_times.json: a time a notebook states is a measured one."""
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import time_notebooks
+    finally:
+        sys.path.pop(0)
+    record = json.loads(time_notebooks.RECORD.read_text())
+    for path in time_notebooks.notebooks():
+        cell = json.loads(path.read_text())["cells"][3]
+        assert cell.get("id") == "runtime", f"{path.name}: run python docs/time_notebooks.py --boxes"
+        assert "".join(cell["source"]) == time_notebooks.box(record.get(path.stem, {})), \
+            f"{path.name}: its runtime box differs from the record; python docs/time_notebooks.py --boxes"
+    entry = {"wall_seconds": 125.4, "date": "2026-12-02 10:00 UTC", "machine": "x86_64, 2 CPU cores",
+             "load_average_1_5_15_min_at_end": [3.1, 2.0, 1.0], "gpu": None}
+    text = time_notebooks.box({"fast": entry})
+    assert "| fast (`FAST = True`, as CI runs it) | 2 min 5 s | 2026-12-02, x86_64, 2 CPU cores, " \
+           "load average 3.1 at the end; the machine was shared |" in text
+    assert "| full, CPU | not measured | |" in text and "| full, GPU | not measured | |" in text
+    assert [time_notebooks.duration(s) for s in (59.4, 60, 3725)] == ["59 s", "1 min 0 s", "1 h 2 min"]
