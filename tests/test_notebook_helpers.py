@@ -288,3 +288,25 @@ def test_every_notebook_states_its_runtime_from_the_record_and_only_from_it():
            "load average 3.1 at the end; the machine was shared |" in text
     assert "| full, CPU | not measured | |" in text and "| full, GPU | not measured | |" in text
     assert [time_notebooks.duration(s) for s in (59.4, 60, 3725)] == ["59 s", "1 min 0 s", "1 h 2 min"]
+
+
+def test_every_picture_a_notebook_shows_is_committed_and_the_diagram_script_draws():
+    import re
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        text = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                       if c["cell_type"] == "markdown")
+        for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+            if not target.startswith("http"):
+                assert (path.parent / target).is_file(), f"{path.name} shows a missing {target}"
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import diagrams
+    finally:
+        sys.path.pop(0)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        drawn = diagrams.alternating_step(Path(tmp) / "step.png")
+        assert drawn.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and drawn.stat().st_size > 10_000
