@@ -34,7 +34,7 @@ FEATURE_NAMES = {
                   "square-rooted, L2-normalised (128)",
     "inception": "Inception-v3 pool3, ImageNet weights (2048)",
 }
-_TRAIN_FEATURES: dict = {}  # (id(embedder), dataset) -> features of the whole training split
+_SPLIT_FEATURES: dict = {}  # (dataset, features, classifier, weights, shape) -> a split's features
 
 
 def check_images(images, shape=None, name: str = "images") -> np.ndarray:
@@ -103,11 +103,15 @@ def _embedder(dataset, features, classifier, inception_weights):
                       "inception (RGB images)")
 
 
-def _train_features(key, train_images, embed):
-    if key not in _TRAIN_FEATURES:
-        _TRAIN_FEATURES.clear()  # one training set at a time: 60,000 x 128 floats is 60 MB
-        _TRAIN_FEATURES[key] = embed(train_images)
-    return _TRAIN_FEATURES[key]
+def _split_features(key, split_images, embed):
+    """The features of a whole split, kept for the next call: a notebook scores many sample sets
+    against the same 60,000 training and 10,000 test images. Two splits at a time (the training
+    and test split of one dataset; 60,000 x 128 floats is 30 MB)."""
+    if key not in _SPLIT_FEATURES:
+        if len(_SPLIT_FEATURES) >= 2:
+            _SPLIT_FEATURES.clear()
+        _SPLIT_FEATURES[key] = embed(split_images)
+    return _SPLIT_FEATURES[key]
 
 
 def _check_sample_count(n: int, k: int, k_density: int) -> None:
@@ -159,10 +163,13 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
     embed, space = _embedder(dataset, features, classifier, inception_weights)
     if train_images is not None:  # the training split's features are kept for the next call
         key = (dataset, features, classifier, inception_weights, train_images.shape)
-        train_emb = _train_features(key, train_images, embed)
+        train_emb = _split_features(key, train_images, embed)
     else:
         train_emb = embed(reference)
-    ref_emb = train_emb if train_images is None or reference is train_images else embed(reference)
+    if train_images is None or reference is train_images:
+        ref_emb = train_emb
+    else:  # the test split, also kept
+        ref_emb = _split_features(key[:-1] + (reference.shape, "test"), reference, embed)
     rng = np.random.default_rng(seed)
     n_ref = min(len(reference), max(len(images), MIN_REFERENCE), MAX_REFERENCE)
     real_emb = ref_emb[np.sort(rng.choice(len(reference), n_ref, replace=False))]
@@ -201,7 +208,7 @@ def real_vs_real(dataset: str, n: int, classifier=None, seed: int = 0) -> dict:
     report = evaluate_samples(dataset, train[pick], classifier=classifier, reference="test")
     key = (dataset, "classifier", classifier, "imagenet", train.shape)  # as evaluate_samples keys
     held_out = load_dataset(dataset, "test").images[:n]
-    copy, _, _ = metrics.copy_flags(_train_features(key, train, classifier.embed),
+    copy, _, _ = metrics.copy_flags(_split_features(key, train, classifier.embed),
                                     classifier.embed(held_out))
     report["authenticity"], report["copies"] = float(1.0 - copy.mean()), int(copy.sum())
     report["yardstick"] = (f"{n} random training images (seed {seed}); authenticity: the first "

@@ -67,7 +67,7 @@ def test_real_held_out_images_score_high_within_a_minute(mnist_test):
     loaded and checked, the 60,000 training images embedded, copies searched among all; within
     a minute of two cores (120 CPU seconds)."""
     classifier_module._LOADED.clear()
-    evaluate_module._TRAIN_FEATURES.clear()
+    evaluate_module._SPLIT_FEATURES.clear()
     # CPU seconds of this process (all its threads), not wall time: the suite runs two workers
     # on two cores, and a notebook training beside this test doubled its wall time (100 s)
     start = time.process_time()
