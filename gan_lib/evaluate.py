@@ -104,14 +104,25 @@ def _embedder(dataset, features, classifier, inception_weights):
 
 
 def _split_features(key, split_images, embed):
-    """The features of a whole split, kept for the next call: a notebook scores many sample sets
-    against the same 60,000 training and 10,000 test images. Two splits at a time (the training
-    and test split of one dataset; 60,000 x 128 floats is 30 MB)."""
+    """A whole split's features, kept for the next call (many sample sets are scored against the
+    same split): two at a time, one dataset's training and test split (60,000 x 128 is 30 MB)."""
     if key not in _SPLIT_FEATURES:
         if len(_SPLIT_FEATURES) >= 2:
             _SPLIT_FEATURES.clear()
         _SPLIT_FEATURES[key] = embed(split_images)
     return _SPLIT_FEATURES[key]
+
+
+def _reference_features(reference, train_images, embed, key) -> tuple:
+    """(features searched for copies, features of the reference): the training split's and the
+    test split's are kept for the next call (``_split_features``); a given array is embedded."""
+    if train_images is None:
+        train_emb = embed(reference)
+        return train_emb, train_emb
+    train_emb = _split_features(key + (train_images.shape,), train_images, embed)
+    if reference is train_images:
+        return train_emb, train_emb
+    return train_emb, _split_features(key + (reference.shape, "test"), reference, embed)
 
 
 def _check_sample_count(n: int, k: int, k_density: int) -> None:
@@ -161,15 +172,8 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
         raise ConfigError(f"the kit's classifier features exist for mnist and fashion_mnist, not "
                           f"'{dataset}'; use features='inception' (--features inception)")
     embed, space = _embedder(dataset, features, classifier, inception_weights)
-    if train_images is not None:  # the training split's features are kept for the next call
-        key = (dataset, features, classifier, inception_weights, train_images.shape)
-        train_emb = _split_features(key, train_images, embed)
-    else:
-        train_emb = embed(reference)
-    if train_images is None or reference is train_images:
-        ref_emb = train_emb
-    else:  # the test split, also kept
-        ref_emb = _split_features(key[:-1] + (reference.shape, "test"), reference, embed)
+    train_emb, ref_emb = _reference_features(reference, train_images, embed,
+                                             (dataset, features, classifier, inception_weights))
     rng = np.random.default_rng(seed)
     n_ref = min(len(reference), max(len(images), MIN_REFERENCE), MAX_REFERENCE)
     real_emb = ref_emb[np.sort(rng.choice(len(reference), n_ref, replace=False))]
@@ -192,11 +196,9 @@ def real_vs_real(dataset: str, n: int, classifier=None, seed: int = 0) -> dict:
     """The held-out protocol's yardstick: ``n`` random training images (drawn with
     ``np.random.default_rng(seed)``) scored with ``reference="test"``, exactly as samples are.
 
-    They are what a perfect generator draws: real images that are not in the reference. A
-    generator's score is read as a fraction of this one, never of 1.0. Only ``authenticity``
-    comes from elsewhere: a training image is a copy of itself (it would score about 0), so the
-    report's authenticity is that of the first ``n`` held-out images, searched for among the
-    training images as samples are.
+    They are what a perfect generator draws: real images that are not in the reference; a score
+    is read as a fraction of theirs, never of 1.0. A training image is a copy of itself, so the
+    report's authenticity is that of the first ``n`` held-out images, searched for as samples are.
     """
     from gan_lib.classifier import load_classifier
     from gan_lib.data import load_dataset
