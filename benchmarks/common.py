@@ -62,8 +62,8 @@ def score(dataset: str, images, classifier, labels=None, keys=QUALITY_KEYS) -> d
     many of the test images as there are samples; notebook 06), rounded for the record."""
     from gan_lib.evaluate import evaluate_samples
 
-    r = evaluate_samples(dataset, images, labels, classifier=classifier, reference="test")
-    return {k: round(float(r[k]), 6 if k == "fid" else 4) for k in keys if k in r}
+    return _rounded(evaluate_samples(dataset, images, labels, classifier=classifier,
+                                     reference="test"), keys)
 
 
 def real_vs_real(dataset: str, n: int, classifier) -> dict:
@@ -71,8 +71,13 @@ def real_vs_real(dataset: str, n: int, classifier) -> dict:
     (gan_lib.evaluate.real_vs_real), rounded like :func:`score`."""
     from gan_lib.evaluate import real_vs_real as yardstick
 
-    r = yardstick(dataset, n, classifier)
-    return {k: round(float(r[k]), 6 if k == "fid" else 4) for k in QUALITY_KEYS}
+    return _rounded(yardstick(dataset, n, classifier), QUALITY_KEYS)
+
+
+def _rounded(report: dict, keys) -> dict:
+    """The ``keys`` a report has, rounded for the record: FID (small in these spaces) to 6
+    decimals, the fractions to 4."""
+    return {k: round(float(report[k]), 6 if k == "fid" else 4) for k in keys if k in report}
 
 
 def train_in_segments(trainer, steps: int, every: int, report: dict):
