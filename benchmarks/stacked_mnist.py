@@ -7,13 +7,17 @@ as PacGAN and VEEGAN) and scores them with ``gan_lib.evaluate.evaluate_samples("
 ...)``, the path ``python -m gan_lib evaluate`` takes. Each evaluation rewrites
 ``results/stacked_mnist.json`` (machine, date, command, steps, steps/s per segment, load average;
 evaluation time is not in the steps/s), which also holds the real data's own score (26,000 real
-test stacks through the same classifier) and PacGAN's Table 2 for comparison.
+test stacks through the same classifier) and PacGAN's Table 2 for comparison, and writes the
+first 32 scored samples to ``results/stacked_mnist-<run>.npz`` (``docs/make_figures.py 10d``
+draws them). The same training and score from the command line: ``failures.command(options,
+base=failures.STACKED)``, then ``python -m gan_lib evaluate --run DIR --n 26000 --seed 1``.
 
     nice -n 10 python benchmarks/stacked_mnist.py --recipe dcgan --steps 5000
     nice -n 10 python benchmarks/stacked_mnist.py --recipe pack2 --steps 5000
     nice -n 10 python benchmarks/stacked_mnist.py --recipe minibatch-std --steps 5000
 
-The optimiser is PacGAN's (``stacked_MNIST_experiments/VEEGAN_experiment/config.py``: Adam 2e-4,
+The recipes are ``gan_lib.course.failures.STACKED`` and ``STACKED_RUNS`` (notebook 10 reads
+them too). The optimiser is PacGAN's (``stacked_MNIST_experiments/VEEGAN_experiment/config.py``: Adam 2e-4,
 beta_1 0.5, batch 64, z of 100); the networks are the kit's 28x28 DCGAN (base width 32: D has two
 convolutions, 64 and 128 wide; PacGAN's D has four, 64 to 512). PacGAN's packed D sees 64 packs
 per step, so ``pack2`` uses batch 128 (64 packs of 2). PacGAN trains 50 epochs of its 128,000
@@ -27,6 +31,8 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
 os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_lib from this checkout
@@ -36,22 +42,20 @@ import gan_lib  # noqa: E402
 tf = gan_lib.import_tensorflow_quietly()
 
 from gan_lib.classifier import load_classifier  # noqa: E402
+from gan_lib.course import failures  # noqa: E402
 from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.data import load_dataset  # noqa: E402
 from gan_lib.evaluate import evaluate_samples  # noqa: E402
-from gan_lib.sampling import sample_images  # noqa: E402
+from gan_lib.sampling import sample_images, write_samples  # noqa: E402
 from gan_lib.stacked_mnist import EVAL_SAMPLES  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
 from common import parse_options, train_in_segments, write_report  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "stacked_mnist.json"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "stacked_mnist"
-PACGAN_OPTIMISER = dict(lr_g=2e-4, lr_d=2e-4, beta_1=0.5, latent_dim=100)
-RECIPES = {
-    "dcgan": dict(model="dcgan", batch_size=64, **PACGAN_OPTIMISER),
-    "pack2": dict(model="dcgan", pack=2, batch_size=128, **PACGAN_OPTIMISER),
-    "minibatch-std": dict(model="dcgan", minibatch_std=True, batch_size=64, **PACGAN_OPTIMISER),
-}
+TRAINING = {k: v for k, v in failures.STACKED.items() if k not in ("dataset", "steps")}
+RECIPES = {name: {**TRAINING, **options} for name, options in failures.STACKED_RUNS.items()}
+SHOWN = 32  # samples of each evaluation kept in results/stacked_mnist-<run>.npz for the figure
 PACGAN_TABLE_2 = {
     "source": "Lin et al., PacGAN (NeurIPS 2018), Table 2, as the image "
               "stacked_MNIST_experiments/results/Table2.png in github.com/fjxmlzn/PacGAN "
@@ -71,9 +75,12 @@ PACGAN_TABLE_2 = {
 }
 
 
-def score(gan, n: int, classifier) -> dict:
-    images, _ = sample_images(gan, n, seed=1)
+def score(gan, n: int, classifier, step: int, shown_path: Path) -> dict:
+    """Modes and KL of ``n`` samples (the ones ``evaluate --run DIR --n N --seed 1`` scores);
+    the first ``SHOWN`` of them go to ``shown_path`` for ``docs/make_figures.py 10d``."""
+    images, _ = sample_images(gan, n, seed=failures.STACKED_SAMPLE_SEED)
     report = evaluate_samples("stacked_mnist", images, classifier=classifier)
+    write_samples(shown_path, images[:SHOWN], step=np.int64(step))
     return {k: report[k] for k in ("n", "modes", "kl", "top_modes")}
 
 
@@ -93,7 +100,7 @@ def main(argv=None):
     options = parse_options(args.option)
     name = f"{args.recipe}-seed{args.seed}" + "".join(f"-{k}={v}" for k, v in options.items())
     run_dir = Path(args.run_dir or RUNS / name)
-    fields = {**RECIPES[args.recipe], "jit_compile": True, **options}  # XLA: 1.44x on a CPU
+    fields = {**RECIPES[args.recipe], **options}
     config = TrainConfig(**fields, dataset="stacked_mnist", seed=args.seed, steps=args.steps,
                          verbose=1, tensorboard=False, checkpoint_every_steps=args.eval_every,
                          checkpoint_every_seconds=600.0)
@@ -124,7 +131,8 @@ def main(argv=None):
         write_report(saved, results_path)
 
     for step in train_in_segments(trainer, args.steps, args.eval_every, report):
-        point = {"step": step, **score(trainer.gan, args.n, classifier)}
+        shown = results_path.parent / f"stacked_mnist-{name}.npz"
+        point = {"step": step, **score(trainer.gan, args.n, classifier, step, shown)}
         report["points"].append(point)
         save()
         print(f"  step {point['step']:6d}  modes {point['modes']:4d} / 1000  KL {point['kl']:.3f}",

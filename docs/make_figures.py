@@ -8,9 +8,10 @@ quotes, the command, the date, the machine and versions, and the wall time of th
 the machine that ran it; the load average says whether the CPU was shared). Needs the real data
 (``GAN_DATA_DIR``) for every target but 00. Runs are seeded; numbers can still differ in the last
 digits across machines and TensorFlow versions. Targets: 00 01 02 04 05 06 07a 07b 08 09 10a 10b
-10c (notebook 07's full mode is split in two: 07a the eleven losses and tricks, 07b the
-over-powered discriminator; notebook 10's in three: 10a mode collapse on ring8 and grid25, 10b
-oscillation and R1, 10c the plain-GAN settings tried first).
+10c 10d (notebook 07's full mode is split in two: 07a the eleven losses and tricks, 07b the
+over-powered discriminator; notebook 10's in four: 10a mode collapse on ring8 and grid25, 10b
+oscillation and R1, 10c the plain-GAN settings tried first, 10d Stacked MNIST, drawn from
+``benchmarks/stacked_mnist.py``'s record, which trains those runs).
 """
 from __future__ import annotations
 
@@ -753,10 +754,65 @@ def figure_10c() -> None:
         "runs": record})
 
 
+def _draw_10d(record: dict, shown: dict):
+    from matplotlib.figure import Figure
+
+    from gan_lib.plotting import image_grid
+
+    fig = Figure(figsize=(13, 6.4))
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 0.62])
+    ax_modes, ax_kl = top.subplots(1, 2)
+    for i, (name, run) in enumerate(record["runs"].items()):
+        steps = [p["step"] for p in run["points"]]
+        ax_modes.plot(steps, [p["modes"] for p in run["points"]], "o-", color=f"C{i}", label=name)
+        ax_kl.plot(steps, [p["kl"] for p in run["points"]], "o-", color=f"C{i}", label=name)
+    real = record["real_test_stacks"]
+    ax_modes.axhline(real["modes"], color="0.5", ls=":", label=f"{real['n']:,} real stacks")
+    ax_kl.axhline(real["kl"], color="0.5", ls=":", label=f"{real['n']:,} real stacks")
+    for j, (row, (modes, kl)) in enumerate(record["pacgan_table_2"]["rows"].items()):
+        if row.startswith(("DCGAN", "PacDCGAN2")):
+            ax_kl.axhline(float(str(kl).split()[0]), color=f"C{j + 4}", ls="--", lw=0.8,
+                          label=f"PacGAN Table 2: {row}")
+    ax_modes.set_ylabel("modes reached (of 1,000)"); ax_modes.set_ylim(0, 1050)
+    ax_kl.set_ylabel("KL(p || uniform), nats"); ax_kl.set_yscale("log")
+    for ax in (ax_modes, ax_kl):
+        ax.set_xlabel("step"); ax.legend(fontsize=7)
+    axes = bottom.subplots(1, max(len(shown), 1), squeeze=False)[0]
+    for ax, (name, (images, step)) in zip(axes, shown.items()):
+        ax.imshow(image_grid(images, ncols=8)); ax.set_axis_off()
+        ax.set_title(name if step is None else f"{name}, step {step:,}", fontsize=9)
+    return fig
+
+
+def figure_10d() -> None:
+    """Notebook 10, mode collapse on Stacked MNIST, drawn from ``benchmarks/stacked_mnist.py``'s
+    record (it trains and scores; its JSON has each run's machine, date, command and steps/s):
+    modes and KL against steps beside PacGAN's Table 2, and 32 scored samples of each run beside
+    32 real test images."""
+    import numpy as np
+
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    begin = time.perf_counter()
+    record = json.loads((results / "stacked_mnist.json").read_text())
+    from gan_lib.data import load_dataset
+
+    shown = {"real test images": (load_dataset("stacked_mnist", "test").images[:32], None)}
+    for name in record["runs"]:
+        if (results / f"stacked_mnist-{name}.npz").exists():  # runs scored before it was kept
+            with np.load(results / f"stacked_mnist-{name}.npz") as f:
+                shown[name] = (f["images"], int(f["step"]))
+    _save(_draw_10d(record, shown), "10_stacked_mnist.png")
+    _write_json("10_stacked_mnist.json", {
+        **_meta("10d", time.perf_counter() - begin),
+        "source": "benchmarks/results/stacked_mnist.json (python benchmarks/stacked_mnist.py)",
+        "shown_samples": {name: f"benchmarks/results/stacked_mnist-{name}.npz, step {step}"
+                          for name, (_, step) in shown.items() if step is not None}, **record})
+
+
 TARGETS = {"00": figure_00, "01": figure_01, "02": figure_02, "04": figure_04,
            "05": figure_05, "06": figure_06,
            "07a": figure_07a, "07b": figure_07b, "08": figure_08, "09": figure_09,
-           "10a": figure_10a, "10b": figure_10b, "10c": figure_10c}
+           "10a": figure_10a, "10b": figure_10b, "10c": figure_10c, "10d": figure_10d}
 
 if __name__ == "__main__":
     from gan_lib import import_tensorflow_quietly

@@ -42,6 +42,16 @@ setting is ``updates="simultaneous"``); and RING with both rates decayed linearl
 second half."""
 WATCH_EVERY = 500
 
+STACKED = dict(model="dcgan", dataset="stacked_mnist", batch_size=64, lr_g=2e-4, lr_d=2e-4,
+               beta_1=0.5, latent_dim=100, jit_compile=True, steps=5000)
+"""Notebook 10's Stacked MNIST runs (``benchmarks/stacked_mnist.py``): the kit's 28x28 DCGAN with
+PacGAN's optimiser (``stacked_MNIST_experiments/VEEGAN_experiment/config.py``: Adam 2e-4,
+beta_1 0.5, batch 64, z of 100), XLA on (1.44x per step on a 2-core CPU)."""
+STACKED_RUNS = {"dcgan": {}, "pack2": {"pack": 2, "batch_size": 128},
+                "minibatch-std": {"minibatch_std": True}}
+"""PacGAN's packed D sees 64 packs per step, so ``pack2`` draws batches of 128 (64 pairs)."""
+STACKED_SAMPLE_SEED = 1  # the 26,000 scored samples: ``evaluate --run DIR --n 26000 --seed 1``
+
 
 def command(options: dict, seed: int = 0, base: dict = RING) -> str:
     """The ``python -m gan_lib train`` line of a run of ``base`` changed by ``options``."""
