@@ -130,8 +130,8 @@ def main(argv=None):
         saved.setdefault("runs", {})[name] = report
         write_report(saved, results_path)
 
+    shown = results_path.parent / f"stacked_mnist-{name}.npz"
     for step in train_in_segments(trainer, args.steps, args.eval_every, report):
-        shown = results_path.parent / f"stacked_mnist-{name}.npz"
         point = {"step": step, **score(trainer.gan, args.n, classifier, step, shown)}
         report["points"].append(point)
         save()

@@ -791,15 +791,16 @@ def figure_10d() -> None:
     32 real test images."""
     import numpy as np
 
+    from gan_lib.data import load_dataset
+
     results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
     begin = time.perf_counter()
     record = json.loads((results / "stacked_mnist.json").read_text())
-    from gan_lib.data import load_dataset
-
     shown = {"real test images": (load_dataset("stacked_mnist", "test").images[:32], None)}
     for name in record["runs"]:
-        if (results / f"stacked_mnist-{name}.npz").exists():  # runs scored before it was kept
-            with np.load(results / f"stacked_mnist-{name}.npz") as f:
+        kept = results / f"stacked_mnist-{name}.npz"  # benchmarks/stacked_mnist.py's SHOWN
+        if kept.exists():  # runs scored before samples were kept have none
+            with np.load(kept) as f:
                 shown[name] = (f["images"], int(f["step"]))
     _save(_draw_10d(record, shown), "10_stacked_mnist.png")
     _write_json("10_stacked_mnist.json", {
