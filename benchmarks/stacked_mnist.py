@@ -8,8 +8,8 @@ as PacGAN and VEEGAN) and scores them with ``gan_lib.evaluate.evaluate_samples("
 ``results/stacked_mnist.json`` (machine, date, command, steps, steps/s per segment, load average;
 evaluation time is not in the steps/s), which also holds the real data's own score (26,000 real
 test stacks through the same classifier) and PacGAN's Table 2 for comparison, and writes the
-first 32 scored samples to ``results/stacked_mnist-<run>.npz`` (``docs/make_figures.py 10d``
-draws them). The same training and score from the command line: ``failures.command(options,
+first ``failures.STACKED_SHOWN`` (32) scored samples to ``results/stacked_mnist-<run>.npz``
+(``docs/make_figures.py 10d`` draws them). The same training and score from the command line: ``failures.command(options,
 base=failures.STACKED)``, then ``python -m gan_lib evaluate --run DIR --n 26000 --seed 1``.
 
     nice -n 10 python benchmarks/stacked_mnist.py --recipe dcgan --steps 5000
@@ -55,7 +55,6 @@ RESULTS = Path(__file__).parent / "results" / "stacked_mnist.json"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "stacked_mnist"
 TRAINING = {k: v for k, v in failures.STACKED.items() if k not in ("dataset", "steps")}
 RECIPES = {name: {**TRAINING, **options} for name, options in failures.STACKED_RUNS.items()}
-SHOWN = 32  # samples of each evaluation kept in results/stacked_mnist-<run>.npz for the figure
 PACGAN_TABLE_2 = {
     "source": "Lin et al., PacGAN (NeurIPS 2018), Table 2, as the image "
               "stacked_MNIST_experiments/results/Table2.png in github.com/fjxmlzn/PacGAN "
@@ -77,10 +76,10 @@ PACGAN_TABLE_2 = {
 
 def score(gan, n: int, classifier, step: int, shown_path: Path) -> dict:
     """Modes and KL of ``n`` samples (the ones ``evaluate --run DIR --n N --seed 1`` scores);
-    the first ``SHOWN`` of them go to ``shown_path`` for ``docs/make_figures.py 10d``."""
+    the first ``failures.STACKED_SHOWN`` of them go to ``shown_path`` for ``docs/make_figures.py 10d``."""
     images, _ = sample_images(gan, n, seed=failures.STACKED_SAMPLE_SEED)
     report = evaluate_samples("stacked_mnist", images, classifier=classifier)
-    write_samples(shown_path, images[:SHOWN], step=np.int64(step))
+    write_samples(shown_path, images[:failures.STACKED_SHOWN], step=np.int64(step))
     return {k: report[k] for k in ("n", "modes", "kl", "top_modes")}
 
 
@@ -130,7 +129,7 @@ def main(argv=None):
         saved.setdefault("runs", {})[name] = report
         write_report(saved, results_path)
 
-    shown = results_path.parent / f"stacked_mnist-{name}.npz"
+    shown = failures.stacked_shown_path(results_path.parent, name)
     for step in train_in_segments(trainer, args.steps, args.eval_every, report):
         point = {"step": step, **score(trainer.gan, args.n, classifier, step, shown)}
         report["points"].append(point)

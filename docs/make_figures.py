@@ -787,18 +787,20 @@ def _draw_10d(record: dict, shown: dict):
 def figure_10d() -> None:
     """Notebook 10, mode collapse on Stacked MNIST, drawn from ``benchmarks/stacked_mnist.py``'s
     record (it trains and scores; its JSON has each run's machine, date, command and steps/s):
-    modes and KL against steps beside PacGAN's Table 2, and 32 scored samples of each run beside
-    32 real test images."""
+    modes and KL against steps beside PacGAN's Table 2, and the kept scored samples of each run
+    (``failures.STACKED_SHOWN``) beside as many real test images."""
     import numpy as np
 
+    from gan_lib.course import failures
     from gan_lib.data import load_dataset
 
     results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
     begin = time.perf_counter()
     record = json.loads((results / "stacked_mnist.json").read_text())
-    shown = {"real test images": (load_dataset("stacked_mnist", "test").images[:32], None)}
+    real = load_dataset("stacked_mnist", "test").images[:failures.STACKED_SHOWN]
+    shown = {"real test images": (real, None)}
     for name in record["runs"]:
-        kept = results / f"stacked_mnist-{name}.npz"  # benchmarks/stacked_mnist.py's SHOWN
+        kept = failures.stacked_shown_path(results, name)
         if kept.exists():  # runs scored before samples were kept have none
             with np.load(kept) as f:
                 shown[name] = (f["images"], int(f["step"]))
@@ -806,7 +808,8 @@ def figure_10d() -> None:
     _write_json("10_stacked_mnist.json", {
         **_meta("10d", time.perf_counter() - begin),
         "source": "benchmarks/results/stacked_mnist.json (python benchmarks/stacked_mnist.py)",
-        "shown_samples": {name: f"benchmarks/results/stacked_mnist-{name}.npz, step {step}"
+        "shown_samples": {name: f"{failures.stacked_shown_path('benchmarks/results', name)}, "
+                                f"step {step}"
                           for name, (_, step) in shown.items() if step is not None}, **record})
 
 

@@ -12,6 +12,8 @@ Used by notebooks/10_failure_modes.ipynb and ``python docs/make_figures.py 10a 1
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from gan_lib.callbacks import Callback
@@ -51,6 +53,13 @@ STACKED_RUNS = {"dcgan": {}, "pack2": {"pack": 2, "batch_size": 128},
                 "minibatch-std": {"minibatch_std": True}}
 """PacGAN's packed D sees 64 packs per step, so ``pack2`` draws batches of 128 (64 pairs)."""
 STACKED_SAMPLE_SEED = 1  # the 26,000 scored samples: ``evaluate --run DIR --n 26000 --seed 1``
+STACKED_SHOWN = 32  # scored samples of each run kept for notebook 10's figure (make_figures 10d)
+
+
+def stacked_shown_path(results: Path, run: str) -> Path:
+    """Where ``benchmarks/stacked_mnist.py`` keeps a run's first ``STACKED_SHOWN`` scored samples
+    (``images`` and ``step``) for ``docs/make_figures.py 10d`` to draw."""
+    return Path(results) / f"stacked_mnist-{run}.npz"
 
 
 def command(options: dict, seed: int = 0, base: dict = RING) -> str:
