@@ -28,17 +28,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_lib from this checkout
-
-import gan_lib  # noqa: E402
-
-tf = gan_lib.import_tensorflow_quietly()
+from bootstrap import tf  # noqa: E402  (paths and data set before TensorFlow's first import)
 
 import numpy as np  # noqa: E402
 

@@ -13,17 +13,10 @@ issue 25 with whether each is met. Nothing is shipped that has no record.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_lib from this checkout
-
-import gan_lib  # noqa: E402
-
-tf = gan_lib.import_tensorflow_quietly()
+import bootstrap  # noqa: E402,F401  (paths and data set before TensorFlow's first import)
 
 from gan_lib import pretrained  # noqa: E402
 from gan_lib.checkpoint import load_generator  # noqa: E402
