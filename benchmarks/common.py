@@ -54,6 +54,35 @@ def parse_options(items) -> dict:
     return options
 
 
+def add_run_arguments(parser, runs: Path, results: Path, eval_every: int, n: int) -> None:
+    """The arguments of a benchmark that trains seeded, checkpointed runs and scores them as it
+    goes (``infogan_paper.py``, ``stacked_mnist.py``); ``--recipe`` is the caller's own."""
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=5000, help="train up to this step")
+    parser.add_argument("--eval-every", type=int, default=eval_every)
+    parser.add_argument("--n", type=int, default=n, help="samples per evaluation")
+    parser.add_argument("--option", action="append", default=[], help="TrainConfig field=value")
+    parser.add_argument("--run-dir", help=f"default {runs}/<recipe>-seed<seed>")
+    parser.add_argument("--results", default=str(results), help=f"the JSON (default {results})")
+
+
+def open_run(args, runs: Path, fields: dict, dataset: str):
+    """The run ``args`` name (``<recipe>-seed<seed>`` plus any ``--option``), continued from its
+    checkpoint when its directory holds one: ``(name, trainer, resumed)``. Checkpoints every
+    evaluation and every 10 minutes, so an interrupted benchmark loses little."""
+    from gan_lib.config import TrainConfig
+    from gan_lib.trainer import Trainer
+
+    options = parse_options(args.option)
+    name = f"{args.recipe}-seed{args.seed}" + "".join(f"-{k}={v}" for k, v in options.items())
+    run_dir = Path(args.run_dir or runs / name)
+    config = TrainConfig(**{**fields, **options}, dataset=dataset, seed=args.seed,
+                         steps=args.steps, verbose=1, tensorboard=False,
+                         checkpoint_every_steps=args.eval_every, checkpoint_every_seconds=600.0)
+    resumed = (run_dir / "config.json").exists()
+    return name, Trainer(config, run_dir, resume=resumed), resumed
+
+
 QUALITY_KEYS = ("precision", "recall", "fid", "density", "coverage")
 
 

@@ -36,11 +36,10 @@ from bootstrap import tf  # noqa: E402  (paths and data set before TensorFlow's 
 import numpy as np  # noqa: E402
 
 from gan_lib.classifier import load_classifier  # noqa: E402
-from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.data import load_dataset, to_unit_range  # noqa: E402
 from gan_lib.metrics import best_matching_accuracy  # noqa: E402
-from gan_lib.trainer import Trainer  # noqa: E402
-from common import train_in_segments, write_report  # noqa: E402
+from common import (add_run_arguments, open_run, parse_options, train_in_segments,  # noqa: E402
+                    write_report)
 
 RESULTS = Path(__file__).parent / "results" / "infogan_paper.json"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "infogan_paper"
@@ -87,34 +86,19 @@ def agreement(gan, classifier, test, n: int) -> dict:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--recipe", default="paper", choices=sorted(RECIPES))
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--steps", type=int, default=5000, help="train up to this step")
-    p.add_argument("--eval-every", type=int, default=500)
-    p.add_argument("--n", type=int, default=2000, help="samples per code-to-digit evaluation")
-    p.add_argument("--option", action="append", default=[], help="TrainConfig field=value")
-    p.add_argument("--run-dir", help=f"default {RUNS}/<recipe>-seed<seed>")
-    p.add_argument("--results", default=str(RESULTS), help=f"the JSON (default {RESULTS})")
+    add_run_arguments(p, RUNS, RESULTS, eval_every=500, n=2000)
     args = p.parse_args(argv)
     results_path = Path(args.results)
-
-    from common import parse_options
-
     options = parse_options(args.option)
-    name = f"{args.recipe}-seed{args.seed}" + "".join(f"-{k}={v}" for k, v in options.items())
-    run_dir = Path(args.run_dir or RUNS / name)
-    fields = {**RECIPES[args.recipe], "jit_compile": True, **options}  # XLA: 1.44x on a CPU
-    config = TrainConfig(**fields, dataset="mnist", seed=args.seed, steps=args.steps, verbose=1,
-                         tensorboard=False, checkpoint_every_steps=args.eval_every,
-                         checkpoint_every_seconds=600.0)
-    resume = (run_dir / "config.json").exists()
-    trainer = Trainer(config, run_dir, resume=resume)
+    fields = {**RECIPES[args.recipe], "jit_compile": True}  # XLA: 1.44x on a CPU
+    name, trainer, resume = open_run(args, RUNS, fields, "mnist")
     classifier, test = load_classifier("mnist"), load_dataset("mnist", "test")
     results = json.loads(results_path.read_text()) if results_path.exists() else \
         {"paper": PAPER, "runs": {}}
     report = results["runs"].get(name) if resume else None
     if report is None:
         report = {"recipe": args.recipe, "options": {**RECIPES[args.recipe], **options},
-                  "seed": args.seed, "run_dir": str(run_dir), "points": [], "segments": []}
+                  "seed": args.seed, "run_dir": str(trainer.out_dir), "points": [], "segments": []}
     report["points"] = [pt for pt in report["points"] if pt["step"] <= trainer.global_step]
     report["resolved"] = {k: getattr(trainer.config, k) for k in
                           ("model", "batch_size", "lr_g", "lr_d", "beta_1", "aux_weight",

@@ -9,8 +9,8 @@ as PacGAN and VEEGAN) and scores them with ``gan_lib.evaluate.evaluate_samples("
 evaluation time is not in the steps/s), which also holds the real data's own score (26,000 real
 test stacks through the same classifier) and PacGAN's Table 2 for comparison, and writes the
 first ``failures.STACKED_SHOWN`` (32) scored samples to ``results/stacked_mnist-<run>.npz``
-(``docs/make_figures.py 10d`` draws them). The same training and score from the command line: ``failures.command(options,
-base=failures.STACKED)``, then ``python -m gan_lib evaluate --run DIR --n 26000 --seed 1``.
+(``docs/make_figures.py 10d`` draws them). The same training and score from the command line:
+``failures.command(options, base=failures.STACKED)``, then ``python -m gan_lib evaluate --run DIR --n 26000 --seed 1``.
 
     nice -n 10 python benchmarks/stacked_mnist.py --recipe dcgan --steps 5000
     nice -n 10 python benchmarks/stacked_mnist.py --recipe pack2 --steps 5000
@@ -36,13 +36,12 @@ import bootstrap  # noqa: E402,F401  (paths and data set before TensorFlow's fir
 
 from gan_lib.classifier import load_classifier  # noqa: E402
 from gan_lib.course import failures  # noqa: E402
-from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.data import load_dataset  # noqa: E402
 from gan_lib.evaluate import evaluate_samples  # noqa: E402
 from gan_lib.sampling import sample_images, write_samples  # noqa: E402
 from gan_lib.stacked_mnist import EVAL_SAMPLES  # noqa: E402
-from gan_lib.trainer import Trainer  # noqa: E402
-from common import parse_options, train_in_segments, write_report  # noqa: E402
+from common import (add_run_arguments, open_run, parse_options, train_in_segments,  # noqa: E402
+                    write_report)
 
 RESULTS = Path(__file__).parent / "results" / "stacked_mnist.json"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "stacked_mnist"
@@ -79,25 +78,11 @@ def score(gan, n: int, classifier, step: int, shown_path: Path) -> dict:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--recipe", required=True, choices=sorted(RECIPES))
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--steps", type=int, default=5000, help="train up to this step")
-    p.add_argument("--eval-every", type=int, default=1000)
-    p.add_argument("--n", type=int, default=EVAL_SAMPLES, help="samples per evaluation")
-    p.add_argument("--option", action="append", default=[], help="TrainConfig field=value")
-    p.add_argument("--run-dir", help=f"default {RUNS}/<recipe>-seed<seed>")
-    p.add_argument("--results", default=str(RESULTS), help=f"the JSON (default {RESULTS})")
+    add_run_arguments(p, RUNS, RESULTS, eval_every=1000, n=EVAL_SAMPLES)
     args = p.parse_args(argv)
     results_path = Path(args.results)
-
-    options = parse_options(args.option)
-    name = f"{args.recipe}-seed{args.seed}" + "".join(f"-{k}={v}" for k, v in options.items())
-    run_dir = Path(args.run_dir or RUNS / name)
-    fields = {**RECIPES[args.recipe], **options}
-    config = TrainConfig(**fields, dataset="stacked_mnist", seed=args.seed, steps=args.steps,
-                         verbose=1, tensorboard=False, checkpoint_every_steps=args.eval_every,
-                         checkpoint_every_seconds=600.0)
-    resume = (run_dir / "config.json").exists()
-    trainer = Trainer(config, run_dir, resume=resume)
+    fields = {**RECIPES[args.recipe], **parse_options(args.option)}
+    name, trainer, resume = open_run(args, RUNS, RECIPES[args.recipe], "stacked_mnist")
     classifier = load_classifier("mnist")
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     results["pacgan_table_2"] = PACGAN_TABLE_2
@@ -109,7 +94,7 @@ def main(argv=None):
     report = runs.get(name) if resume else None
     if report is None:
         report = {"recipe": args.recipe, "options": fields, "seed": args.seed,
-                  "run_dir": str(run_dir), "points": [], "segments": []}
+                  "run_dir": str(trainer.out_dir), "points": [], "segments": []}
     report["points"] = [pt for pt in report["points"] if pt["step"] <= trainer.global_step]
     report["resolved"] = {k: getattr(trainer.config, k) for k in
                           ("model", "batch_size", "lr_g", "lr_d", "beta_1", "pack",
