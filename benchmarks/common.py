@@ -66,14 +66,14 @@ def add_run_arguments(parser, runs: Path, results: Path, eval_every: int, n: int
     parser.add_argument("--results", default=str(results), help=f"the JSON (default {results})")
 
 
-def open_run(args, runs: Path, fields: dict, dataset: str):
-    """The run ``args`` name (``<recipe>-seed<seed>`` plus any ``--option``), continued from its
-    checkpoint when its directory holds one: ``(name, trainer, resumed)``. Checkpoints every
-    evaluation and every 10 minutes, so an interrupted benchmark loses little."""
+def open_run(args, runs: Path, fields: dict, options: dict, dataset: str):
+    """The run ``args`` name (``<recipe>-seed<seed>`` plus the ``--option`` fields ``options``,
+    which override ``fields``), continued from its checkpoint when its directory holds one:
+    ``(name, trainer, resumed)``. Checkpoints every evaluation and every 10 minutes, so an
+    interrupted benchmark loses little."""
     from gan_lib.config import TrainConfig
     from gan_lib.trainer import Trainer
 
-    options = parse_options(args.option)
     name = f"{args.recipe}-seed{args.seed}" + "".join(f"-{k}={v}" for k, v in options.items())
     run_dir = Path(args.run_dir or runs / name)
     config = TrainConfig(**{**fields, **options}, dataset=dataset, seed=args.seed,

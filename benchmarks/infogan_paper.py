@@ -91,14 +91,15 @@ def main(argv=None):
     results_path = Path(args.results)
     options = parse_options(args.option)
     fields = {**RECIPES[args.recipe], "jit_compile": True}  # XLA: 1.44x on a CPU
-    name, trainer, resume = open_run(args, RUNS, fields, "mnist")
+    name, trainer, resume = open_run(args, RUNS, fields, options, "mnist")
     classifier, test = load_classifier("mnist"), load_dataset("mnist", "test")
     results = json.loads(results_path.read_text()) if results_path.exists() else \
         {"paper": PAPER, "runs": {}}
     report = results["runs"].get(name) if resume else None
     if report is None:
         report = {"recipe": args.recipe, "options": {**RECIPES[args.recipe], **options},
-                  "seed": args.seed, "run_dir": str(trainer.out_dir), "points": [], "segments": []}
+                  "seed": args.seed, "run_dir": str(trainer.out_dir), "points": [],
+                  "segments": []}
     report["points"] = [pt for pt in report["points"] if pt["step"] <= trainer.global_step]
     report["resolved"] = {k: getattr(trainer.config, k) for k in
                           ("model", "batch_size", "lr_g", "lr_d", "beta_1", "aux_weight",

@@ -10,7 +10,8 @@ evaluation time is not in the steps/s), which also holds the real data's own sco
 test stacks through the same classifier) and PacGAN's Table 2 for comparison, and writes the
 first ``failures.STACKED_SHOWN`` (32) scored samples to ``results/stacked_mnist-<run>.npz``
 (``docs/make_figures.py 10d`` draws them). The same training and score from the command line:
-``failures.command(options, base=failures.STACKED)``, then ``python -m gan_lib evaluate --run DIR --n 26000 --seed 1``.
+``failures.command(options, base=failures.STACKED)``, then
+``python -m gan_lib evaluate --run DIR --n 26000 --seed 1``.
 
     nice -n 10 python benchmarks/stacked_mnist.py --recipe dcgan --steps 5000
     nice -n 10 python benchmarks/stacked_mnist.py --recipe pack2 --steps 5000
@@ -68,7 +69,8 @@ PACGAN_TABLE_2 = {
 
 def score(gan, n: int, classifier, step: int, shown_path: Path) -> dict:
     """Modes and KL of ``n`` samples (the ones ``evaluate --run DIR --n N --seed 1`` scores);
-    the first ``failures.STACKED_SHOWN`` of them go to ``shown_path`` for ``docs/make_figures.py 10d``."""
+    the first ``failures.STACKED_SHOWN`` of them go to ``shown_path`` for
+    ``docs/make_figures.py 10d``."""
     images, _ = sample_images(gan, n, seed=failures.STACKED_SAMPLE_SEED)
     report = evaluate_samples("stacked_mnist", images, classifier=classifier)
     write_samples(shown_path, images[:failures.STACKED_SHOWN], step=np.int64(step))
@@ -81,8 +83,9 @@ def main(argv=None):
     add_run_arguments(p, RUNS, RESULTS, eval_every=1000, n=EVAL_SAMPLES)
     args = p.parse_args(argv)
     results_path = Path(args.results)
-    fields = {**RECIPES[args.recipe], **parse_options(args.option)}
-    name, trainer, resume = open_run(args, RUNS, RECIPES[args.recipe], "stacked_mnist")
+    options = parse_options(args.option)
+    fields = {**RECIPES[args.recipe], **options}
+    name, trainer, resume = open_run(args, RUNS, RECIPES[args.recipe], options, "stacked_mnist")
     classifier = load_classifier("mnist")
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     results["pacgan_table_2"] = PACGAN_TABLE_2
