@@ -91,6 +91,7 @@ def main(argv=None):
     ema = keras.models.clone_model(generator)
     ema.set_weights(generator.get_weights())
     classifier = load_classifier("mnist")
+    config = trainer.config  # the run's resolved copy (batch size and rates filled in)
     iterator = iter(batches(trainer.data, config.batch_size, config.seed))
     evals = {int(s) for s in args.eval.split(",")}
     z = tf.random.stateless_normal((args.n, config.latent_dim), seed=[1, 2])

@@ -1,5 +1,6 @@
 """XLA on and off, side by side: steps per second of each recipe with ``jit_compile`` on and off,
-alternated in one process so that a machine's drift or a neighbour's load hits both alike.
+alternated in one process (each repeat runs every recipe, XLA on then off) so that a machine's
+drift or a neighbour's load hits all of them alike.
 
     python benchmarks/xla_speed.py                             # every ceiling recipe
     python benchmarks/xla_speed.py --recipes default --steps 300 --repeats 3
@@ -11,23 +12,17 @@ XLA, compilation, not counted) and then times ``--steps`` steps of the compiled 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("GAN_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_lib from this checkout
-
-import gan_lib  # noqa: E402
-
-tf = gan_lib.import_tensorflow_quietly()
+import bootstrap  # noqa: E402,F401  (paths and data set before TensorFlow's first import)
 
 from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.data import batches  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
+
 from ceiling import RECIPES  # noqa: E402
 from common import machine_facts, write_report  # noqa: E402
 
@@ -36,13 +31,14 @@ def steps_per_second(recipe: str, jit: bool, steps: int) -> float:
     config = TrainConfig(**{"model": "dcgan", **RECIPES[recipe]}, dataset="mnist", steps=10**6,
                          jit_compile=jit, verbose=0)
     trainer = Trainer(config)
-    iterator = iter(batches(trainer.data, config.batch_size, config.seed))
-    trainer.run_steps(iterator, config.steps_per_call)  # tracing and compiling
-    calls = max(1, steps // config.steps_per_call)
+    c = trainer.config  # the run's resolved copy: batch size and rates filled in
+    iterator = iter(batches(trainer.data, c.batch_size, c.seed))
+    trainer.run_steps(iterator, c.steps_per_call)  # tracing and compiling
+    calls = max(1, steps // c.steps_per_call)
     start = time.perf_counter()
     for _ in range(calls):
-        trainer.run_steps(iterator, config.steps_per_call)
-    return calls * config.steps_per_call / (time.perf_counter() - start)
+        trainer.run_steps(iterator, c.steps_per_call)
+    return calls * c.steps_per_call / (time.perf_counter() - start)
 
 
 def main(argv=None):
@@ -53,15 +49,18 @@ def main(argv=None):
     p.add_argument("--out")
     args = p.parse_args(argv)
     facts = machine_facts()
-    results = {}
-    for recipe in args.recipes.split(","):
-        runs = {"xla": [], "plain": []}
-        for _ in range(args.repeats):
+    recipes = args.recipes.split(",")
+    runs = {r: {"xla": [], "plain": []} for r in recipes}
+    # every repeat measures every recipe both ways, so drift and load hit all of them alike
+    for _ in range(args.repeats):
+        for recipe in recipes:
             for name, jit in (("xla", True), ("plain", False)):
-                runs[name].append(round(steps_per_second(recipe, jit, args.steps), 2))
-                print(f"{recipe} {name}: {runs[name][-1]} steps/s", flush=True)
-        med = {k: statistics.median(v) for k, v in runs.items()}
-        results[recipe] = {"steps_per_second": runs, "median": med,
+                runs[recipe][name].append(round(steps_per_second(recipe, jit, args.steps), 2))
+                print(f"{recipe} {name}: {runs[recipe][name][-1]} steps/s", flush=True)
+    results = {}
+    for recipe in recipes:
+        med = {k: statistics.median(v) for k, v in runs[recipe].items()}
+        results[recipe] = {"steps_per_second": runs[recipe], "median": med,
                            "xla_speedup": round(med["xla"] / med["plain"], 3)}
         print(f"{recipe}: XLA {med['xla']:.2f} vs {med['plain']:.2f} steps/s "
               f"({results[recipe]['xla_speedup']:.2f}x)", flush=True)
