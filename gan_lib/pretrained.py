@@ -6,8 +6,8 @@ Each generator is two files in ``gan_lib/assets/generators/``: ``NAME.weights.h5
 weights only; its discriminator is not shipped) and ``NAME.json``, the record of how it was made:
 the run's whole ``TrainConfig``, its steps, the command, the date and machine, and its scores on
 the held-out protocol (5,000 samples against a random 5,000 of the 10,000 test images; real
-training images against the same set beside them). ``export`` writes both from a finished run; the script that trained,
-scored and exported the shipped ones is ``benchmarks/ship_generators.py``.
+training images against the same set beside them). ``export`` writes both from a finished run;
+the script that scored and exported the shipped ones is ``benchmarks/ship_generators.py``.
 
 Why weights and not a whole ``.keras`` model: the networks are rebuilt from the recorded config by
 the same builders the trainer uses, so a shipped generator is exactly a run's generator, and a
