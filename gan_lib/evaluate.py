@@ -113,14 +113,10 @@ def _split_features(key, split_images, embed):
     return _SPLIT_FEATURES[key]
 
 
-def _features_key(dataset, features, classifier, inception_weights="imagenet") -> tuple:
-    """What a split's kept features depend on (``_split_features``'s key, less the shape)."""
-    return (dataset, features, classifier, inception_weights)
-
-
-def _reference_features(reference, train_images, embed, key) -> tuple:
+def _reference_features(reference, train_images, embed, *key) -> tuple:
     """(features searched for copies, features of the reference): the training split's and the
-    test split's are kept for the next call (``_split_features``); a given array is embedded."""
+    test split's are kept for the next call (``_split_features``, keyed by ``key``: dataset,
+    features, classifier, Inception weights); a given array is embedded."""
     if train_images is None:
         train_emb = embed(reference)
         return train_emb, train_emb
@@ -177,9 +173,8 @@ def evaluate_samples(dataset: str, images, labels=None, seed: int = 0, k: int = 
         raise ConfigError(f"the kit's classifier features exist for mnist and fashion_mnist, not "
                           f"'{dataset}'; use features='inception' (--features inception)")
     embed, space = _embedder(dataset, features, classifier, inception_weights)
-    train_emb, ref_emb = _reference_features(
-        reference, train_images, embed, _features_key(dataset, features, classifier,
-                                                      inception_weights))
+    train_emb, ref_emb = _reference_features(reference, train_images, embed, dataset, features,
+                                             classifier, inception_weights)
     rng = np.random.default_rng(seed)
     n_ref = min(len(reference), max(len(images), MIN_REFERENCE), MAX_REFERENCE)
     real_emb = ref_emb[np.sort(rng.choice(len(reference), n_ref, replace=False))]
@@ -214,8 +209,8 @@ def real_vs_real(dataset: str, n: int, classifier=None, seed: int = 0) -> dict:
     train = load_dataset(dataset).images
     pick = np.random.default_rng(seed).choice(len(train), n, replace=False)
     report = evaluate_samples(dataset, train[pick], classifier=classifier, reference="test")
-    train_emb, _ = _reference_features(train, train, classifier.embed,
-                                       _features_key(dataset, "classifier", classifier))
+    train_emb, _ = _reference_features(train, train, classifier.embed, dataset, "classifier",
+                                       classifier, "imagenet")
     held_out = load_dataset(dataset, "test").images[:n]
     copy, _, _ = metrics.copy_flags(train_emb, classifier.embed(held_out))
     report["authenticity"], report["copies"] = float(1.0 - copy.mean()), int(copy.sum())
