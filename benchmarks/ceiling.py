@@ -10,7 +10,8 @@ Evaluation time is not counted in the steps/s.
     python benchmarks/ceiling.py --recipe default --steps 50000
     python benchmarks/ceiling.py --recipe default --steps 100000     # continue the same run
 
-Writes ``results/ceiling-<recipe>.json`` after every evaluation (points past the restored
+Writes ``results/ceiling-<recipe>.json`` (``ceiling-<recipe>-<dataset>.json`` and its own run
+directory for a data set other than MNIST) after every evaluation (points past the restored
 checkpoint are dropped on a resume, as the run trains them again) and its plot
 ``results/ceiling.png`` with every recipe's curves. Run one recipe at a time: they share 2 cores.
 """
@@ -27,7 +28,8 @@ from gan_lib.classifier import load_classifier  # noqa: E402
 from gan_lib.config import TrainConfig  # noqa: E402
 from gan_lib.sampling import sample_images  # noqa: E402
 from gan_lib.trainer import Trainer  # noqa: E402
-from common import parse_options, real_vs_real, score, train_in_segments, write_report  # noqa: E402
+from common import (QUALITY_KEYS, parse_options, real_vs_real, score,  # noqa: E402
+                    train_in_segments, write_report)
 
 RESULTS = Path(__file__).parent / "results"
 RUNS = Path(__file__).resolve().parents[1] / "checkpoints" / "ceiling"
@@ -46,7 +48,11 @@ RECIPES = {
     # the same network and optimiser with the non-saturating loss and R1 alone
     "resnet-ns-r1": dict(model="resnet", loss="bce", r1_gamma=1.0, beta_1=0.0, beta_2=0.99,
                          batch_size=64, lr_g=2e-4, lr_d=2e-4),
+    # the cGAN (Mirza & Osindero, 2014) on that residual body, with that loss and optimiser
+    "cgan-resnet-ns-r1": dict(model="cgan", arch="resnet", loss="bce", r1_gamma=1.0,
+                              beta_1=0.0, beta_2=0.99, batch_size=64, lr_g=2e-4, lr_d=2e-4),
 }
+KEYS = QUALITY_KEYS + ("label_accuracy",)  # the last for a conditional G only
 THRESHOLDS = (0.60, 0.70, 0.75)
 
 
@@ -65,12 +71,13 @@ def crossings(points, key="precision") -> dict:
     return out
 
 
-def plot(path) -> None:
-    """Every recipe's curves (raw G dashed, EMA solid) from the committed JSON files."""
+def plot(path, dataset="mnist") -> None:
+    """Every recipe's curves on one data set (raw G dashed, EMA solid) from the committed JSON."""
     from matplotlib.figure import Figure
 
     reports = {p.stem.removeprefix("ceiling-"): json.loads(p.read_text())
                for p in sorted(RESULTS.glob("ceiling-*.json"))}
+    reports = {k: r for k, r in reports.items() if r["dataset"] == dataset}
     if not reports:
         return
     keys = ("precision", "recall", "coverage", "fid")
@@ -94,7 +101,8 @@ def plot(path) -> None:
     for t in THRESHOLDS:
         axes[0].axhline(t, color="red", ls="--", lw=0.6)
     axes[0].legend(fontsize=7)
-    fig.suptitle("The quality ceiling: MNIST, 5,000 samples against the held-out test digits",
+    name = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}.get(dataset, dataset)
+    fig.suptitle(f"The quality ceiling: {name}, 5,000 samples against the held-out test images",
                  fontsize=10)
     fig.savefig(path, dpi=80, bbox_inches="tight")
 
@@ -111,8 +119,9 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     options = parse_options(args.option)
-    run_dir = Path(args.run_dir or RUNS / args.recipe)
-    out = RESULTS / f"ceiling-{args.recipe}.json"
+    stem = args.recipe if args.dataset == "mnist" else f"{args.recipe}-{args.dataset}"
+    run_dir = Path(args.run_dir or RUNS / stem)
+    out = RESULTS / f"ceiling-{stem}.json"
     config = config_for(args.recipe, args.dataset, args.steps, options)
     resume = (run_dir / "config.json").exists()
     trainer = Trainer(config, run_dir, resume=resume)
@@ -130,16 +139,19 @@ def main(argv=None):
     for step in train_in_segments(trainer, args.steps, args.eval_every, report):
         point = {"step": step}
         for which, gan in (("raw", trainer.gan), ("ema", trainer.sampling_gan())):
-            images, _ = sample_images(gan, args.n, seed=1)
-            point[which] = score(args.dataset, images, classifier)
+            images, labels = sample_images(gan, args.n, seed=1)
+            point[which] = score(args.dataset, images, classifier, labels, KEYS)
         report["points"].append(point)
         report["crossings"] = crossings(report["points"])
         report["command"] = "python benchmarks/ceiling.py " + " ".join(argv or sys.argv[1:])
         write_report(report, out)
-        plot(RESULTS / "ceiling.png")
+        plot(RESULTS / ("ceiling.png" if args.dataset == "mnist"
+                        else f"ceiling-{args.dataset}.png"), args.dataset)
         print(f"  step {point['step']:6d}  " + "  ".join(
             f"{w}: P {point[w]['precision']:.3f} R {point[w]['recall']:.3f} "
-            f"C {point[w]['coverage']:.3f} FID {point[w]['fid']:.5f}" for w in ("raw", "ema")),
+            f"C {point[w]['coverage']:.3f} FID {point[w]['fid']:.5f}"
+            + (f" labels {point[w]['label_accuracy']:.3f}" if "label_accuracy" in point[w] else "")
+            for w in ("raw", "ema")),
             flush=True)
     return 0
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from gan_lib.errors import ConfigError
 from gan_lib.variants import MODELS
 
-ARCHS = ("mlp", "dcgan")
+ARCHS = ("mlp", "dcgan", "resnet")
 LOSSES = ("bce", "minimax", "lsgan", "wgan-gp", "hinge", "rpgan")
 STRATEGIES = ("none", "mirrored", "multiworker", "tpu")
 UPDATES = ("alternating", "simultaneous")
@@ -86,7 +86,8 @@ class TrainConfig:
 
     model: str = option("dcgan", "network family", choices=MODELS)
     arch: str | None = option(None, "body of a cgan/acgan/infogan/wgan-clip: mlp or dcgan "
-                                    "(default dcgan)", choices=ARCHS)
+                                    "(default dcgan); a cgan also takes resnet",
+                              choices=ARCHS)
     dataset: str = option("mnist", "mnist, fashion_mnist, stacked_mnist, ring8, grid25 (2-D "
                                    "points), or a folder of images")
     resolution: int | None = option(None, "image side: 28 or a power of two from 32 to 256 "

@@ -69,7 +69,7 @@ def _conv(filters, kernel, strides, padding="same", spectral_norm=False, **kw):
     return layers.SpectralNormalization(layer) if spectral_norm else layer
 
 
-def _latent_inputs(latent_dim, num_classes):
+def latent_inputs(latent_dim, num_classes):
     """G's inputs, and the vector its body starts from (z, or z concatenated with a label code)."""
     z = keras.Input((latent_dim,), name="z")
     if not num_classes:
@@ -77,6 +77,13 @@ def _latent_inputs(latent_dim, num_classes):
     label = keras.Input((), dtype="int32", name="label")
     code = layers.Flatten()(layers.Embedding(num_classes, LABEL_EMBEDDING)(label[:, None]))
     return [z, label], layers.Concatenate()([z, code])
+
+
+def label_plane(label, num_classes: int, resolution: int):
+    """A conditional D's label as an image channel: one learned ``resolution``-square plane per
+    class, concatenated to the image."""
+    plane = layers.Embedding(num_classes, resolution * resolution)(label[:, None])
+    return layers.Reshape((resolution, resolution, 1))(plane)
 
 
 # ------------------------------------------------------------------------------------------- MLP
@@ -87,7 +94,7 @@ def build_mlp_generator(latent_dim=100, image_shape=(28, 28, 1), hidden=(256,),
     ``output_activation``: tanh keeps pixels in [-1, 1], the range the data are scaled to;
     ``"linear"`` (no activation) lets G reach any point, as 2-D mixtures whose modes lie at +-4
     need (Metz et al.'s and PacGAN's generators end in a plain linear layer too)."""
-    inputs, x = _latent_inputs(latent_dim, num_classes)
+    inputs, x = latent_inputs(latent_dim, num_classes)
     for width in hidden:
         x = layers.Dense(width, activation="relu")(x)
     x = layers.Dense(math.prod(image_shape), activation=output_activation, dtype="float32")(x)
@@ -137,7 +144,7 @@ def build_dcgan_generator(latent_dim=100, resolution=64, channels=3, base_filter
     """
     _check_resolution(resolution)
     b = base_filters or default_base_filters(resolution)
-    inputs, x = _latent_inputs(latent_dim, num_classes)
+    inputs, x = latent_inputs(latent_dim, num_classes)
     if resolution == 28:
         x = layers.Dense(7 * 7 * 4 * b, use_bias=False)(x)
         x = layers.ReLU()(_batch_norm(sync_bn)(x))
@@ -179,9 +186,8 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
     inputs, x = image, image
     if num_classes:
         label = keras.Input((), dtype="int32", name="label")
-        plane = layers.Embedding(num_classes, resolution * resolution)(label[:, None])
-        plane = layers.Reshape((resolution, resolution, 1))(plane)
-        inputs, x = [image, label], layers.Concatenate()([image, plane])
+        inputs = [image, label]
+        x = layers.Concatenate()([image, label_plane(label, num_classes, resolution)])
     if resolution == 28:
         widths = [2 * b, 4 * b]
     else:

@@ -24,6 +24,10 @@ the last convolutions move away from zero the L branches together add O(1) varia
 G: Dense to the smallest side's maps, the stages upwards, LeakyReLU, a 3x3 convolution to the
 image's channels, tanh. D mirrors it: a 1x1 convolution from the image's channels, the stages
 downwards, LeakyReLU (the batch's spread appended, with ``minibatch_std``), Dense(1): a logit.
+
+**Conditional** (``--model cgan --arch resnet``): the cGAN's conditioning on these bodies, as
+models.py does it for DCGAN's: G starts from ``[z, embedding(label)]``, and D reads the label as
+one more image channel, a learned 28x28 plane per class.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ import keras
 from keras import layers
 
 from gan_lib.errors import ConfigError
-from gan_lib.models import MinibatchStdDev
+from gan_lib.models import MinibatchStdDev, label_plane, latent_inputs
 
 LEAK = 0.2          # LeakyReLU's slope for negative inputs, in both networks
 WIDEST = 8          # widths stop growing at 8 * base_filters (beyond a 32x32 image)
@@ -76,10 +80,11 @@ def residual_block(x, blocks: int, name: str):
 
 
 def build_resnet_generator(latent_dim=100, resolution=28, channels=1,
-                           base_filters=None) -> keras.Model:
-    """z -> Dense -> smallest side's maps -> [block, (1x1 conv, 2x bilinear up)]... -> tanh."""
+                           base_filters=None, num_classes=None) -> keras.Model:
+    """z -> Dense -> smallest side's maps -> [block, (1x1 conv, 2x bilinear up)]... -> tanh.
+    With ``num_classes``, G takes ``[z, label]`` and starts from z and the label's embedding."""
     plan = stages(resolution, base_filters or default_base_filters(resolution))
-    z = keras.Input((latent_dim,), name="z")
+    inputs, z = latent_inputs(latent_dim, num_classes)
     side, width = plan[0]
     x = layers.Reshape((side, side, width))(layers.Dense(side * side * width)(z))
     for i, (side, width) in enumerate(plan):
@@ -89,17 +94,23 @@ def build_resnet_generator(latent_dim=100, resolution=28, channels=1,
         x = residual_block(x, len(plan), f"block_{side}")
     x = _conv(channels, 3, name="to_image")(layers.LeakyReLU(LEAK)(x))
     image = layers.Activation("tanh", dtype="float32")(x)
-    return keras.Model(z, image, name="resnet_generator")
+    return keras.Model(inputs, image, name="resnet_generator")
 
 
 def build_resnet_discriminator(resolution=28, channels=1, base_filters=None, pack=1,
-                               minibatch_std=False) -> keras.Model:
+                               minibatch_std=False, num_classes=None) -> keras.Model:
     """image -> 1x1 conv -> [block, (2x2 average pool, 1x1 conv)]... -> LeakyReLU -> Dense(1).
     No normalisation. ``pack`` > 1: D judges ``pack`` images stacked along the channels
-    (PacGAN); ``minibatch_std``: the batch's spread as an extra channel before the logit."""
+    (PacGAN); ``minibatch_std``: the batch's spread as an extra channel before the logit;
+    ``num_classes``: D takes ``[image, label]``, the label as one more channel."""
     plan = stages(resolution, base_filters or default_base_filters(resolution))[::-1]
     image = keras.Input((resolution, resolution, channels * pack), name="image")
-    x = _conv(plan[0][1], 1, name="from_image")(image)
+    inputs, x = image, image
+    if num_classes:
+        label = keras.Input((), dtype="int32", name="label")
+        inputs, x = [image, label], layers.Concatenate()([image, label_plane(label, num_classes,
+                                                                             resolution)])
+    x = _conv(plan[0][1], 1, name="from_image")(x)
     for i, (side, width) in enumerate(plan):
         if i:  # transition: pool first, so the 1x1 convolution runs at the smaller side
             x = _conv(width, 1, name=f"to_{side}")(layers.AveragePooling2D(2)(x))
@@ -108,4 +119,4 @@ def build_resnet_discriminator(resolution=28, channels=1, base_filters=None, pac
     if minibatch_std:
         x = MinibatchStdDev()(x)
     logit = layers.Dense(1, dtype="float32", name="logit")(layers.Flatten()(x))
-    return keras.Model(image, logit, name="resnet_discriminator")
+    return keras.Model(inputs, logit, name="resnet_discriminator")

@@ -210,6 +210,46 @@ def test_refusals_are_one_line(options, message):
     assert "\n" not in str(err.value)
 
 
+def test_conditional_resnet_takes_labels_and_records_its_width():
+    """--model cgan --arch resnet: the same residual networks, G and D reading the label; the
+    label changes the image for the same z, and the spec holds the width built."""
+    config = TrainConfig(model="cgan", arch="resnet", steps=1, latent_dim=LATENT)
+    gan = build_gan(config, (28, 28, 1), num_classes=10)
+    assert [i.name for i in gan.generator.inputs] == ["z", "label"]
+    assert [i.name for i in gan.discriminator.inputs] == ["image", "label"]
+    for layer in gan.generator.layers:  # G starts at its linear skeleton: move the branches
+        if layer.name.endswith("_conv_b"):
+            layer.set_weights([np.full_like(w, 0.01) for w in layer.get_weights()])
+    images = gan.generate(np.zeros((2, LATENT), np.float32), np.array([3, 7], np.int32))
+    assert not np.allclose(images[0], images[1])
+    assert tuple(gan.discriminate(images, np.array([3, 7], np.int32)).shape) == (2, 1)
+    spec = model_spec(config, (28, 28, 1), 10)
+    assert (spec["arch"], spec["base_filters"], spec["widest"], spec["num_classes"]) == \
+        ("resnet", 16, 8, 10)
+
+
+@pytest.mark.parametrize("options,message", [
+    (dict(model="acgan", arch="resnet"), "--arch resnet is not a body of --model acgan; choose "
+                                         "mlp or dcgan"),
+    (dict(model="cgan", arch="resnet", d_dropout=0.3), "drop --spectral-norm and --d-dropout"),
+    (dict(model="dcgan", arch="mlp"), "drop it with --model dcgan"),
+    (dict(model="pix2pix", arch="dcgan"), "drop it with --model pix2pix"),
+])
+def test_an_arch_the_model_would_ignore_is_refused(options, message):
+    with pytest.raises(ConfigError, match=message) as err:
+        TrainConfig(steps=1, **options).validate()
+    assert "\n" not in str(err.value)
+
+
+def test_conditional_resnet_trains_on_mnist(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "--model", "cgan", "--arch", "resnet", "--dataset", "mnist",
+                 "--steps", "3", "--batch-size", "32", "--base-filters", "8", "--r1-gamma",
+                 "1", "--out", str(out), "--quiet"]) == 0
+    rows = _rows(out)
+    assert len(rows) == 3 and np.isfinite([[float(v) for v in r.values()] for r in rows]).all()
+
+
 def test_resnet_refuses_sides_it_cannot_build():
     with pytest.raises(ConfigError, match="--model resnet works at 28 or a power of two"):
         build_gan(TrainConfig(model="resnet", steps=1), (48, 48, 1))

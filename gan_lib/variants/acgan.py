@@ -22,6 +22,7 @@ class ACGAN(ConditionalGAN):
     kind = "acgan"
     d_takes_labels = False
     extra_metrics = ("aux_loss",)
+    archs = ("mlp", "dcgan")  # the residual D has no class head
 
     def aux_outputs(self, num_classes):
         return num_classes or 0

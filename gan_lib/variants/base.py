@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gan_lib import models
+from gan_lib import models, resnet_models
 from gan_lib.errors import ConfigError
 from gan_lib.gan import GAN
 from gan_lib.losses import get_loss
@@ -42,6 +42,7 @@ class Variant:
     grid_size = 64
     packable = True             # PacGAN packs unlabelled samples only
     ignores: tuple = ()         # config fields this variant would silently ignore: refused if set
+    archs: tuple = ("mlp", "dcgan")  # the bodies ``--arch`` chooses from (empty: one body only)
 
     def __init__(self, config):
         self.config = config
@@ -49,13 +50,19 @@ class Variant:
     # ------------------------------------------------------------------ configuration
     @property
     def arch(self) -> str:
-        """The body of the networks: ``mlp`` or ``dcgan``."""
+        """The body of the networks: ``mlp``, ``dcgan`` (or ``resnet``, where :attr:`archs`
+        has it)."""
         return self.config.model if self.config.model in ("mlp", "dcgan") else \
             (self.config.arch or "dcgan")
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` for settings this variant cannot train with."""
         c = self.config
+        if c.arch is not None and c.arch not in self.archs:
+            raise ConfigError(
+                f"--arch {c.arch} is not a body of --model {c.model}; choose "
+                f"{' or '.join(self.archs)}" if self.archs else "--arch chooses the body of a "
+                f"cgan/acgan/infogan/wgan-clip; drop it with --model {c.model}")
         if c.pack > 1 and not self.packable:
             raise ConfigError(f"--pack does not work with --model {c.model}: its D reads each "
                               "image's own label or code, which a pack of images mixes; drop "
@@ -63,6 +70,12 @@ class Variant:
         if c.resolution is not None and self.arch == "mlp" and c.resolution > 64:
             raise ConfigError(f"an MLP at {c.resolution}x{c.resolution} is too large to be "
                               "useful; use --model dcgan")
+        if self.arch == "resnet":
+            if c.spectral_norm or c.d_dropout:
+                raise ConfigError("the residual D has no normalisation or dropout (its residual "
+                                  "branches start at zero); drop --spectral-norm and --d-dropout")
+            if c.resolution is not None:
+                resnet_models.stages(c.resolution, 1)  # refuses the sides it cannot build
         self.refuse_ignored()
 
     def refuse_ignored(self) -> None:
@@ -100,7 +113,14 @@ class Variant:
             "base_filters": c.base_filters if arch != "mlp" else None,
             "spectral_norm": c.spectral_norm, "pack": c.pack,
             **({"minibatch_std": True} if c.minibatch_std else {}),
+            # the residual body's width as built (a default may change between versions)
+            **({"base_filters": self.resnet_width(image_shape[0]),
+                "widest": resnet_models.WIDEST} if arch == "resnet" else {}),
         }
+
+    def resnet_width(self, resolution: int) -> int:
+        """The residual body's ``base_filters``: the option, else resnet_models' default."""
+        return self.config.base_filters or resnet_models.default_base_filters(resolution)
 
     # ------------------------------------------------------------------ networks
     def aux_outputs(self, num_classes) -> int:
@@ -118,7 +138,12 @@ class Variant:
         d_classes = classes if self.d_takes_labels else None
         latent, heads = c.latent_dim + self.code_size, self.aux_outputs(num_classes)
         sync = c.strategy != "none"
-        if self.arch == "mlp":
+        if self.arch == "resnet":
+            res, ch, b = image_shape[0], image_shape[2], self.resnet_width(image_shape[0])
+            g = resnet_models.build_resnet_generator(latent, res, ch, b, classes)
+            d = resnet_models.build_resnet_discriminator(res, ch, b, c.pack, c.minibatch_std,
+                                                         d_classes)
+        elif self.arch == "mlp":
             g = models.build_mlp_generator(latent, image_shape, c.mlp_hidden, classes)
             packed = image_shape[:2] + (image_shape[2] * c.pack,)
             d = models.build_mlp_discriminator(packed, c.mlp_hidden, d_classes, c.d_dropout,

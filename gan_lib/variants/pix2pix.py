@@ -139,6 +139,7 @@ class Pix2Pix(Variant):
                "r2_gamma", "minibatch_std", "d_dropout", "ema", "eval_every_steps",
                "collapse_monitor", "aux_weight", "gp_weight")
     grid_columns = 12              # four (input | output | target) triplets per row
+    archs = ()                     # its one body: the U-Net and PatchGAN
 
     @property
     def arch(self):

@@ -9,6 +9,8 @@ from gan_lib.variants.base import Variant
 class PlainGAN(Variant):
     """The base behaviour, with one recipe of its own (see :meth:`recipe_defaults`)."""
 
+    archs = ()  # the --model name is the body: mlp or dcgan
+
     def recipe_defaults(self, resolution, channels):
         """The DCGAN at 28x28 grayscale (MNIST-size): batch 64 and Adam 1e-3 for both players,
         the recipe with the best quality per minute measured on a 2-core CPU (BENCHMARKS.md,
