@@ -27,6 +27,8 @@ NAMES = {
     "cgan-mnist": "the conditional GAN on MNIST (asks for a digit)",
     "resnet-mnist": "the residual GAN on MNIST (non-saturating loss + R1; the kit's best "
                     "unconditional MNIST generator, BENCHMARKS.md section 4)",
+    "resnet-fashion-mnist": "the residual GAN on Fashion-MNIST (non-saturating loss + R1; "
+                            "BENCHMARKS.md section 4)",
 }
 MAX_BYTES = 5 * 1024**2  # the budget per shipped generator
 

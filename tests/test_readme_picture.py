@@ -18,10 +18,10 @@ def _script():
 def test_the_sentence_is_made_from_the_numbers_of_the_readme_command():
     script = _script()
     readme = (REPO / "README.md").read_text()
-    report = json.loads((REPO / "docs" / "images" / "readme_dcgan_mnist.json").read_text())
+    report = json.loads((REPO / "docs" / "images" / "readme_mnist.json").read_text())
     env, args = script.main_command(readme)
     assert args[:4] == ["python", "-m", "gan_lib", "train"] and "--out" in args
     assert report["command"] == " ".join(args), "README's command changed: rerun the script"
     between = readme.split(script.START, 1)[1].split(script.END, 1)[0].strip()
     assert between == script.caption(report)
-    assert (REPO / "docs" / "images" / "readme_dcgan_mnist.png").exists()
+    assert (REPO / "docs" / "images" / "readme_mnist.png").exists()

@@ -234,8 +234,11 @@ def test_conditional_resnet_takes_labels_and_records_its_width():
     (dict(model="cgan", arch="resnet", d_dropout=0.3), "drop --spectral-norm and --d-dropout"),
     (dict(model="dcgan", arch="mlp"), "drop it with --model dcgan"),
     (dict(model="pix2pix", arch="dcgan"), "drop it with --model pix2pix"),
+    (dict(model="dcgan", gp_weight=5.0), "--model dcgan does not use --gp-weight; drop it"),
+    (dict(model="wgan-clip", gp_weight=1.0), "--model wgan-clip does not use --gp-weight"),
+    (dict(model="cgan", aux_weight=2.0), "--model cgan does not use --aux-weight; drop it"),
 ])
-def test_an_arch_the_model_would_ignore_is_refused(options, message):
+def test_an_option_the_run_would_ignore_is_refused(options, message):
     with pytest.raises(ConfigError, match=message) as err:
         TrainConfig(steps=1, **options).validate()
     assert "\n" not in str(err.value)

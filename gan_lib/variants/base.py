@@ -79,22 +79,33 @@ class Variant:
         self.refuse_ignored()
 
     def refuse_ignored(self) -> None:
-        """Refuse, in one line, any option in :attr:`ignores`, or owned by another variant (an
-        ``option(only=...)`` of config.py), that differs from its default: a setting that would
-        be accepted and then do nothing (or fail mid-run) is a silent lie."""
+        """Refuse, in one line, any option this run would not read that differs from its
+        default (:meth:`unread_fields`, or an option owned by another variant: an
+        ``option(only=...)`` of config.py): a setting that would be accepted and then do nothing
+        (or fail mid-run) is a silent lie."""
         import dataclasses
 
         from gan_lib.config import flag_name
 
-        fields = {f.name: f for f in dataclasses.fields(self.config)}
+        c = self.config
+        fields = {f.name: f for f in dataclasses.fields(c)}
         others = [f.name for f in fields.values()  # another variant's own options
-                  if f.metadata["only"] not in (None, self.config.model)]
-        given = [fields[name] for name in tuple(self.ignores) + tuple(others)
-                 if getattr(self.config, name) != fields[name].default]
+                  if f.metadata["only"] not in (None, c.model)]
+        given = [fields[name] for name in dict.fromkeys(self.unread_fields() + tuple(others))
+                 if getattr(c, name) != _default(fields[name])]
         if given:
             flags = ", ".join(flag_name(f) for f in given)
-            raise ConfigError(f"--model {self.config.model} does not use {flags}; drop "
+            raise ConfigError(f"--model {c.model} does not use {flags}; drop "
                               f"{'it' if len(given) == 1 else 'them'}")
+
+    def unread_fields(self) -> tuple:
+        """The config fields this run never reads: the variant's :attr:`ignores`, WGAN-GP's
+        weight under another loss and the auxiliary loss's weight in a variant without one.
+        (The other body's width, ``mlp_hidden`` or ``base_filters``, is not refused: configs
+        shared between bodies set both.)"""
+        gp = ("gp_weight",) if self.config.loss != "wgan-gp" else ()
+        aux = ("aux_weight",) if "aux_loss" not in self.extra_metrics else ()
+        return tuple(self.ignores) + gp + aux
 
     def recipe_defaults(self, resolution: int, channels: int) -> dict:
         """The batch size and learning rates of a run that sets none of the three: the DCGAN
@@ -222,6 +233,13 @@ class Variant:
     def grid(self, fixed: FixedInputs, images) -> tuple:
         """``(images, columns)`` of the grid for generated ``images``."""
         return images, self.grid_columns
+
+
+def _default(field):
+    """A dataclass field's default (a mutable one comes from its factory)."""
+    import dataclasses
+
+    return field.default_factory() if field.default is dataclasses.MISSING else field.default
 
 
 def labels_per_class(num_classes: int, total: int = 100) -> np.ndarray:
