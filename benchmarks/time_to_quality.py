@@ -12,7 +12,7 @@ the same held-out set: the real-vs-real figures that the targets are relative to
 
 Recipes (``--recipes``, comma-separated; ``--option key=value`` changes the first one):
 
-* ``default``: the kit's defaults for the dataset, what the README's command trains;
+* ``default``: the kit's defaults for the dataset (the DCGAN's recipe of notebook 03);
 * ``old-default``: the defaults before issue 14 (batch 128, Adam 2e-4 / 0.5, no EMA);
 * ``tf-tutorial``: the TensorFlow DCGAN tutorial's networks and optimiser (``tf_tutorial.py``).
 
