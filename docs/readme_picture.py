@@ -128,9 +128,11 @@ def main() -> int:
               **score(config.dataset, images, classifier),
               "real_vs_real": real_vs_real(config.dataset, 5000, classifier)}
     (IMAGES / f"{record}.json").write_text(json.dumps(report, indent=1) + "\n")
-    if not course:
+    if course:
+        print(f"{COURSE_DCGAN}: {steps:,} steps in {seconds:.0f} s; {report}")
+    else:
         write_caption(report)
-    print(caption(report))
+        print(caption(report))
     return 0
 
 
