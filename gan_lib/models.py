@@ -79,11 +79,16 @@ def latent_inputs(latent_dim, num_classes):
     return [z, label], layers.Concatenate()([z, code])
 
 
-def label_plane(label, num_classes: int, resolution: int):
-    """A conditional D's label as an image channel: one learned ``resolution``-square plane per
-    class, concatenated to the image."""
+def labelled_image(image, num_classes, resolution: int):
+    """A D's inputs and the tensor its body starts from: ``image`` alone, or (with
+    ``num_classes``) ``[image, label]`` and the image with the label as one more channel, a
+    learned ``resolution``-square plane per class."""
+    if not num_classes:
+        return image, image
+    label = keras.Input((), dtype="int32", name="label")
     plane = layers.Embedding(num_classes, resolution * resolution)(label[:, None])
-    return layers.Reshape((resolution, resolution, 1))(plane)
+    plane = layers.Reshape((resolution, resolution, 1))(plane)
+    return [image, label], layers.Concatenate()([image, plane])
 
 
 # ------------------------------------------------------------------------------------------- MLP
@@ -183,11 +188,7 @@ def build_dcgan_discriminator(resolution=64, channels=3, base_filters=None, num_
     _check_resolution(resolution)
     b = base_filters or default_base_filters(resolution)
     image = keras.Input((resolution, resolution, channels * pack), name="image")
-    inputs, x = image, image
-    if num_classes:
-        label = keras.Input((), dtype="int32", name="label")
-        inputs = [image, label]
-        x = layers.Concatenate()([image, label_plane(label, num_classes, resolution)])
+    inputs, x = labelled_image(image, num_classes, resolution)
     if resolution == 28:
         widths = [2 * b, 4 * b]
     else:

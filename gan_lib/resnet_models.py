@@ -27,7 +27,7 @@ downwards, LeakyReLU (the batch's spread appended, with ``minibatch_std``), Dens
 
 **Conditional** (``--model cgan --arch resnet``): the cGAN's conditioning on these bodies, as
 models.py does it for DCGAN's: G starts from ``[z, embedding(label)]``, and D reads the label as
-one more image channel, a learned 28x28 plane per class.
+one more image channel, a learned plane per class.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ import keras
 from keras import layers
 
 from gan_lib.errors import ConfigError
-from gan_lib.models import MinibatchStdDev, label_plane, latent_inputs
+from gan_lib.models import MinibatchStdDev, labelled_image, latent_inputs
 
 LEAK = 0.2          # LeakyReLU's slope for negative inputs, in both networks
 WIDEST = 8          # widths stop growing at 8 * base_filters (beyond a 32x32 image)
@@ -105,11 +105,7 @@ def build_resnet_discriminator(resolution=28, channels=1, base_filters=None, pac
     ``num_classes``: D takes ``[image, label]``, the label as one more channel."""
     plan = stages(resolution, base_filters or default_base_filters(resolution))[::-1]
     image = keras.Input((resolution, resolution, channels * pack), name="image")
-    inputs, x = image, image
-    if num_classes:
-        label = keras.Input((), dtype="int32", name="label")
-        inputs, x = [image, label], layers.Concatenate()([image, label_plane(label, num_classes,
-                                                                             resolution)])
+    inputs, x = labelled_image(image, num_classes, resolution)
     x = _conv(plan[0][1], 1, name="from_image")(x)
     for i, (side, width) in enumerate(plan):
         if i:  # transition: pool first, so the 1x1 convolution runs at the smaller side

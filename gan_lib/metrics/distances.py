@@ -27,9 +27,7 @@ def pairwise_distances(a, b, block: int = BLOCK):
         d = chunk @ b.T
         d += (b @ chunk.T).T
         d *= -1.0
-        # (||a||^2 + ||b||^2) first, then - 2 a.b: the same float result whichever set is the row,
-        # so d(x, y) == d(y, x) bit for bit and a point exactly on a k-NN radius stays a tie
-        d += _sq_norms(chunk)[:, None] + b_norms[None, :]
+        d += _sq_norms(chunk)[:, None] + b_norms[None, :]  # (||a||^2 + ||b||^2) in either order
         np.maximum(d, 0.0, out=d)
         yield start, np.sqrt(d, out=d)
 
