@@ -34,6 +34,23 @@ def mnist_small(mnist):
     return dataclasses.replace(mnist, images=mnist.images[:640], labels=mnist.labels[:640])
 
 
+def one_body(fields: dict) -> dict:
+    """A TrainConfig's ``fields`` less the width its body never reads (``base_filters`` for an
+    MLP, ``mlp_hidden`` for the others): the kit refuses a width that would do nothing, and the
+    small settings these tests share between bodies set both."""
+    model = fields.get("model", "dcgan")
+    body = model if model in ("mlp", "dcgan") else fields.get("arch") or "dcgan"
+    unread = "base_filters" if body == "mlp" else "mlp_hidden"
+    return {name: value for name, value in fields.items() if name != unread}
+
+
+def body_config(**fields):
+    """``TrainConfig(**fields)`` with only the width its body reads (:func:`one_body`)."""
+    from gan_lib.config import TrainConfig
+
+    return TrainConfig(**one_body(fields))
+
+
 def assert_same_weights(model_a, model_b):
     for va, vb in zip(model_a.weights, model_b.weights):
         np.testing.assert_array_equal(np.asarray(va), np.asarray(vb), err_msg=va.path)

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import REPO, assert_same_weights
+from conftest import REPO, assert_same_weights, body_config
 from gan_lib.callbacks import Callback
 from gan_lib.config import TrainConfig, flag_name
 from gan_lib.trainer import Trainer
-from gan_lib.variants import REGISTRY, build_gan, register
+from gan_lib.variants import REGISTRY, register
 from gan_lib.variants.plain import PlainGAN
 
 SMALL = dict(model="mlp", mlp_hidden=(16,), latent_dim=8, batch_size=64, verbose=0)
@@ -51,7 +51,7 @@ class TaggedGAN(PlainGAN):
 def test_a_variant_registered_from_outside_trains(mnist_small):
     register("tagged-test", f"{__name__}:TaggedGAN")
     try:
-        trainer = Trainer(TrainConfig(**dict(SMALL, model="tagged-test"), steps=2),
+        trainer = Trainer(body_config(**dict(SMALL, model="tagged-test", base_filters=8), steps=2),
                           data=mnist_small)
         trainer.train()
         assert trainer.gan.kind == "tagged" and trainer.global_step == 2

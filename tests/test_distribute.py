@@ -20,8 +20,9 @@ out = {}
 for model in sys.argv[1:]:
     runs = {}
     for strategy in ("none", "mirrored"):
+        width = dict(mlp_hidden=(32,)) if model == "mlp" else dict(base_filters=8)
         config = TrainConfig(model=model, steps=6, batch_size=64, seed=3, strategy=strategy,
-                             latent_dim=16, base_filters=8, mlp_hidden=(32,), verbose=0)
+                             latent_dim=16, verbose=0, **width)
         trainer = Trainer(config, data=data)
         if strategy == "mirrored":
             assert trainer.strategy.num_replicas_in_sync == 2

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import assert_same_weights
-from gan_lib.config import TrainConfig
+from conftest import assert_same_weights, body_config
 from gan_lib.errors import ConfigError
 from gan_lib.losses import judged_with_r1
 from gan_lib.models import MinibatchStdDev
@@ -23,7 +22,7 @@ def test_learning_rate_scale_by_hand():
 
 
 def test_decaying_rate_is_applied_and_resume_stays_exact(mnist_small, tmp_path):
-    cfg = lambda: TrainConfig(model="mlp", steps=8, lr_decay=0.5, seed=3, batch_size=128,  # noqa: E731
+    cfg = lambda: body_config(model="mlp", steps=8, lr_decay=0.5, seed=3, batch_size=128,  # noqa: E731
                               lr_g=4e-4, lr_d=2e-4, **SMALL)
     straight = Trainer(cfg(), tmp_path / "a", data=mnist_small)
     straight.train()
@@ -60,7 +59,7 @@ def test_r1_enters_the_discriminator_loss(mnist_small):
     from gan_lib.train_step import GANStep
 
     images = tf.constant(mnist_small.images[:16], tf.float32) / 127.5 - 1
-    trainer = Trainer(TrainConfig(model="mlp", steps=1, r1_gamma=10.0, batch_size=16, **SMALL),
+    trainer = Trainer(body_config(model="mlp", steps=1, r1_gamma=10.0, batch_size=16, **SMALL),
                       data=mnist_small)
     gan_step = GANStep(trainer.gan, trainer.g_optimizer, trainer.d_optimizer, trainer.config,
                        trainer.rng)
@@ -83,7 +82,7 @@ def test_minibatch_stddev_by_hand():
 
 @pytest.mark.parametrize("model", ["mlp", "dcgan"])
 def test_new_options_train(model, mnist_small):
-    trainer = Trainer(TrainConfig(model=model, steps=3, r1_gamma=1.0, minibatch_std=True,
+    trainer = Trainer(body_config(model=model, steps=3, r1_gamma=1.0, minibatch_std=True,
                                   batch_size=64, **SMALL), data=mnist_small)
     history = trainer.train()
     assert np.all(np.isfinite(history["d_loss"])) and np.all(np.isfinite(history["g_loss"]))
@@ -108,14 +107,14 @@ def test_truncated_sampling_draws_from_truncated_latents(mnist_small):
     from gan_lib.data import to_uint8
     from gan_lib.sampling import sample_images
 
-    gan = Trainer(TrainConfig(model="mlp", steps=1, **SMALL), data=mnist_small).gan
+    gan = Trainer(body_config(model="mlp", steps=1, **SMALL), data=mnist_small).gan
     images, labels = sample_images(gan, 700, seed=3, truncation=0.5, batch_size=300)
     z = truncated_latents(700, gan.latent_dim, 0.5, seed=3)
     np.testing.assert_array_equal(images, to_uint8(gan.generate(z, training=False).numpy()))
     assert labels is None
     assert not np.array_equal(images, sample_images(gan, 700, seed=3)[0])
     for model in ("infogan", "pix2pix"):
-        other = Trainer(TrainConfig(model=model, steps=1, **SMALL), data=mnist_small).gan
+        other = Trainer(body_config(model=model, steps=1, **SMALL), data=mnist_small).gan
         with pytest.raises(ConfigError, match="--truncation"):
             other.variant.samples(other, 10, truncation=1.0)
 
@@ -124,7 +123,7 @@ def test_recipe_defaults(mnist_small, tmp_path):
     """All three unset: the variant's recipe for the image size; any one set: the paper's values
     for the rest; a resumed run keeps what it was started with."""
     def filled(**options):
-        config = TrainConfig(**{"model": "dcgan", "steps": 2, **SMALL, **options})
+        config = body_config(**{"model": "dcgan", "steps": 2, **SMALL, **options})
         config = Trainer(config, data=mnist_small).config  # the run's resolved copy
         return config.batch_size, config.lr_g, config.lr_d
 
@@ -133,9 +132,9 @@ def test_recipe_defaults(mnist_small, tmp_path):
     assert filled(lr_d=4e-4) == (128, 2e-4, 4e-4)
     assert filled(model="mlp") == (128, 2e-4, 2e-4)
     assert filled(model="cgan") == (128, 2e-4, 2e-4)
-    Trainer(TrainConfig(model="dcgan", steps=2, **SMALL), tmp_path / "run",
+    Trainer(body_config(model="dcgan", steps=2, **SMALL), tmp_path / "run",
             data=mnist_small).train()
-    resumed = Trainer(TrainConfig(model="dcgan", steps=3, **SMALL), tmp_path / "run",
+    resumed = Trainer(body_config(model="dcgan", steps=3, **SMALL), tmp_path / "run",
                       resume=True, data=mnist_small)
     assert (resumed.config.batch_size, resumed.config.lr_g) == (64, 1e-3)
     assert resumed.config.changes == []
@@ -144,7 +143,7 @@ def test_recipe_defaults(mnist_small, tmp_path):
 def test_training_in_short_calls_equals_one_call(mnist_small):
     """Successive train() calls continue the same batch stream (it is not rebuilt each call):
     3 + 2 + 2 steps give exactly the weights of 7 steps in one call."""
-    cfg = lambda: TrainConfig(model="mlp", steps=7, seed=5, batch_size=128, **SMALL)  # noqa: E731
+    cfg = lambda: body_config(model="mlp", steps=7, seed=5, batch_size=128, **SMALL)  # noqa: E731
     whole, pieces = Trainer(cfg(), data=mnist_small), Trainer(cfg(), data=mnist_small)
     whole.train()
     for n in (3, 2, 2):

@@ -92,8 +92,8 @@ def test_bad_resolution_is_refused():
 
 @pytest.mark.parametrize("arch", ["mlp", "dcgan"])
 def test_conditional_models_take_labels(arch):
-    config = TrainConfig(model="cgan", arch=arch, steps=1, latent_dim=8, base_filters=8,
-                         mlp_hidden=(32,))
+    width = dict(mlp_hidden=(32,)) if arch == "mlp" else dict(base_filters=8)
+    config = TrainConfig(model="cgan", arch=arch, steps=1, latent_dim=8, **width)
     gan = build_gan(config, (28, 28, 1), num_classes=10)
     z = np.zeros((4, 8), "float32")
     labels = np.array([0, 1, 2, 9], "int32")

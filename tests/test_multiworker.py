@@ -14,8 +14,8 @@ import pytest
 from gan_lib.config import TrainConfig
 from gan_lib.trainer import Trainer
 
-SETTINGS = dict(steps=6, batch_size=64, seed=3, latent_dim=16, base_filters=8, mlp_hidden=(32,),
-                verbose=0)
+SETTINGS = dict(steps=6, batch_size=64, seed=3, latent_dim=16, verbose=0)
+WIDTHS = {"mlp": dict(mlp_hidden=[32]), "dcgan": dict(base_filters=8), "cgan": dict(base_filters=8)}
 MODELS = ("mlp", "dcgan", "cgan")
 
 WORKER = r"""
@@ -30,13 +30,12 @@ mnist = load_dataset("mnist")
 data = dataclasses.replace(mnist, images=mnist.images[:1280], labels=mnist.labels[:1280])
 out = {}
 for model in sys.argv[3:]:
-    settings = json.loads(%r)
-    settings["mlp_hidden"] = tuple(settings["mlp_hidden"])
+    settings = dict(json.loads(%r), **json.loads(%r)[model])
     history = Trainer(TrainConfig(model=model, strategy="multiworker", **settings),
                       data=data).train()
     out[model] = {"d_loss": history["d_loss"], "g_loss": history["g_loss"]}
 print("RESULT" + json.dumps(out))
-""" % json.dumps(SETTINGS)
+""" % (json.dumps(SETTINGS), json.dumps(WIDTHS))
 
 
 def free_ports(n):
@@ -95,7 +94,7 @@ def test_two_workers_give_the_losses_of_one_process(mnist, run_env, tmp_path):
     chief = json.loads(results[0][1].split("RESULT", 1)[1])
     data = dataclasses.replace(mnist, images=mnist.images[:1280], labels=mnist.labels[:1280])
     for model in MODELS:
-        one = Trainer(TrainConfig(model=model, **SETTINGS), data=data).train()
+        one = Trainer(TrainConfig(model=model, **SETTINGS, **WIDTHS[model]), data=data).train()
         for key in ("d_loss", "g_loss"):
             np.testing.assert_allclose(chief[model][key], one[key], rtol=2e-4, atol=2e-5,
                                        err_msg=f"{model} {key}")

@@ -1,5 +1,4 @@
 """Issue 5: killed, interrupted and resource-limited runs, in real training subprocesses."""
-import os
 import random
 import signal
 import subprocess

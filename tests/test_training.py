@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import assert_same_weights
+from conftest import assert_same_weights, body_config
 from gan_lib.config import TrainConfig
 from gan_lib.errors import CheckpointError, ConfigError, DivergenceError
 from gan_lib.trainer import Trainer
@@ -32,7 +32,7 @@ def test_short_real_run_learns(mnist, tmp_path):
 def test_resume_is_bit_identical(model, mnist_small, tmp_path):
     """7 steps in one go == 4 steps, a fresh process-like restart, 3 more steps -- across the
     epoch boundary at step 5 (640 images, batch 128): same weights, optimiser state, samples."""
-    cfg = lambda steps: TrainConfig(model=model, dataset="mnist", steps=steps, seed=11, **SMALL)  # noqa: E731
+    cfg = lambda steps: body_config(model=model, dataset="mnist", steps=steps, seed=11, **SMALL)  # noqa: E731
     straight = Trainer(cfg(7), tmp_path / "a", data=mnist_small)
     straight.train()
 
@@ -56,7 +56,7 @@ def test_resume_is_bit_identical(model, mnist_small, tmp_path):
 def test_an_xla_run_resumes_bit_identically_and_repeats(mnist_small, tmp_path):
     """Under --jit-compile (XLA), as without it: 7 steps straight == 4 + a restart + 3, in every
     weight and Adam moment, and a second straight run with the same seed is the same run."""
-    cfg = lambda steps: TrainConfig(model="dcgan", dataset="mnist", steps=steps, seed=3,  # noqa: E731
+    cfg = lambda steps: body_config(model="dcgan", dataset="mnist", steps=steps, seed=3,  # noqa: E731
                                     jit_compile=True, **SMALL)
     straight = Trainer(cfg(7), tmp_path / "a", data=mnist_small)
     straight.train()
@@ -74,7 +74,7 @@ def test_an_xla_run_resumes_bit_identically_and_repeats(mnist_small, tmp_path):
 
 
 def test_same_seed_same_run_other_seed_other_run(mnist_small):
-    runs = [Trainer(TrainConfig(model="mlp", steps=3, seed=s, **SMALL), data=mnist_small)
+    runs = [Trainer(body_config(model="mlp", steps=3, seed=s, **SMALL), data=mnist_small)
             for s in (1, 1, 2)]
     for t in runs:
         t.train()
@@ -83,11 +83,11 @@ def test_same_seed_same_run_other_seed_other_run(mnist_small):
 
 
 def test_checkpoint_of_another_model_is_refused(mnist_small, tmp_path):
-    Trainer(TrainConfig(model="mlp", steps=2, **SMALL), tmp_path / "run", data=mnist_small).train()
+    Trainer(body_config(model="mlp", steps=2, **SMALL), tmp_path / "run", data=mnist_small).train()
     # restore into a different model through the library: a clear message, nothing restored
     from gan_lib.checkpoint import RunCheckpoint, model_spec
 
-    other = Trainer(TrainConfig(model="dcgan", steps=2, **SMALL), data=mnist_small)
+    other = Trainer(body_config(model="dcgan", steps=2, **SMALL), data=mnist_small)
     before = [np.asarray(v).copy() for v in other.gan.generator.weights]
     spec = model_spec(other.config, (28, 28, 1), 10)
     ckpt = RunCheckpoint(tmp_path / "run" / "checkpoints", other.gan, other.g_optimizer,
@@ -99,16 +99,16 @@ def test_checkpoint_of_another_model_is_refused(mnist_small, tmp_path):
 
 
 def test_resume_with_other_settings_is_refused(mnist_small, tmp_path):
-    Trainer(TrainConfig(model="mlp", steps=2, **SMALL), tmp_path / "run", data=mnist_small).train()
+    Trainer(body_config(model="mlp", steps=2, **SMALL), tmp_path / "run", data=mnist_small).train()
     with pytest.raises(ConfigError, match="latent_dim: 32 -> 64"):
-        Trainer(TrainConfig(model="mlp", steps=4, **dict(SMALL, latent_dim=64)),
+        Trainer(body_config(model="mlp", steps=4, **dict(SMALL, latent_dim=64)),
                 tmp_path / "run", resume=True, data=mnist_small)
     with pytest.raises(ConfigError, match="already holds a run"):
-        Trainer(TrainConfig(model="mlp", steps=4, **SMALL), tmp_path / "run", data=mnist_small)
+        Trainer(body_config(model="mlp", steps=4, **SMALL), tmp_path / "run", data=mnist_small)
 
 
 def test_damaged_latest_checkpoint_falls_back_to_previous(mnist_small, tmp_path):
-    config = TrainConfig(model="mlp", steps=4, checkpoint_every_steps=2, **SMALL)
+    config = body_config(model="mlp", steps=4, checkpoint_every_steps=2, **SMALL)
     Trainer(config, tmp_path / "run", data=mnist_small).train()
     data_file = next((tmp_path / "run" / "checkpoints").glob("ckpt-4.data-*"))
     data_file.write_bytes(data_file.read_bytes()[:100])  # truncated
@@ -118,7 +118,7 @@ def test_damaged_latest_checkpoint_falls_back_to_previous(mnist_small, tmp_path)
 
 
 def test_nan_loss_stops_with_the_step_and_keeps_the_checkpoint(mnist_small, tmp_path):
-    config = TrainConfig(model="mlp", steps=6, checkpoint_every_steps=2, **SMALL)
+    config = body_config(model="mlp", steps=6, checkpoint_every_steps=2, **SMALL)
     trainer = Trainer(config, tmp_path / "run", data=mnist_small)
     trainer.train(steps=2)
     bias = trainer.gan.discriminator.weights[-1]  # D's output bias: every logit becomes NaN
@@ -135,7 +135,7 @@ def test_interrupt_saves_a_checkpoint(mnist_small, tmp_path):
     import os
     import signal
 
-    trainer = Trainer(TrainConfig(model="mlp", steps=50, steps_per_call=1, **SMALL),
+    trainer = Trainer(body_config(model="mlp", steps=50, steps_per_call=1, **SMALL),
                       tmp_path / "run", data=mnist_small)
     original, calls = trainer._multi_step, []
 
@@ -153,7 +153,7 @@ def test_interrupt_saves_a_checkpoint(mnist_small, tmp_path):
 
 
 def test_steps_per_call_does_not_change_the_run(mnist_small):
-    runs = [Trainer(TrainConfig(model="dcgan", steps=7, seed=3, steps_per_call=k, **SMALL),
+    runs = [Trainer(body_config(model="dcgan", steps=7, seed=3, steps_per_call=k, **SMALL),
                     data=mnist_small) for k in (1, 4)]
     for t in runs:
         t.train()

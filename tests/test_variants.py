@@ -54,7 +54,8 @@ def test_best_matching_accuracy_by_hand():
 
 @pytest.mark.parametrize("arch", ["mlp", "dcgan"])
 def test_shapes(arch):
-    cfg = dict(steps=1, arch=arch, latent_dim=16, base_filters=8, mlp_hidden=(32,))
+    width = dict(mlp_hidden=(32,)) if arch == "mlp" else dict(base_filters=8)
+    cfg = dict(steps=1, arch=arch, latent_dim=16, **width)
     acgan = build_gan(TrainConfig(model="acgan", **cfg), (28, 28, 1), num_classes=10)
     images = acgan.generate(np.zeros((3, 16), np.float32), np.array([1, 2, 3]))
     logits, classes = acgan.discriminate(images)

@@ -95,17 +95,18 @@ class Variant:
                  if getattr(c, name) != _default(fields[name])]
         if given:
             flags = ", ".join(flag_name(f) for f in given)
-            raise ConfigError(f"--model {c.model} does not use {flags}; drop "
+            arch = f" --arch {c.arch}" if c.arch else ""
+            raise ConfigError(f"--model {c.model}{arch} does not use {flags}; drop "
                               f"{'it' if len(given) == 1 else 'them'}")
 
     def unread_fields(self) -> tuple:
         """The config fields this run never reads: the variant's :attr:`ignores`, WGAN-GP's
-        weight under another loss and the auxiliary loss's weight in a variant without one.
-        (The other body's width, ``mlp_hidden`` or ``base_filters``, is not refused: configs
-        shared between bodies set both.)"""
+        weight under another loss, the auxiliary loss's weight in a variant without one, and
+        the other body's width (``base_filters`` for an MLP, ``mlp_hidden`` for the rest)."""
         gp = ("gp_weight",) if self.config.loss != "wgan-gp" else ()
         aux = ("aux_weight",) if "aux_loss" not in self.extra_metrics else ()
-        return tuple(self.ignores) + gp + aux
+        width = ("base_filters",) if self.arch == "mlp" else ("mlp_hidden",)
+        return tuple(self.ignores) + gp + aux + width
 
     def recipe_defaults(self, resolution: int, channels: int) -> dict:
         """The batch size and learning rates of a run that sets none of the three: the DCGAN
