@@ -7,11 +7,13 @@ Each target writes ``docs/images/<target>_*.png`` and a JSON file with the numbe
 quotes, the command, the date, the machine and versions, and the wall time of the run (measured on
 the machine that ran it; the load average says whether the CPU was shared). Needs the real data
 (``GAN_DATA_DIR``) for every target but 00. Runs are seeded; numbers can still differ in the last
-digits across machines and TensorFlow versions. Targets: 00 01 02 04 05 06 07a 07b 08 09 10a 10b
-10c 10d (notebook 07's full mode is split in two: 07a the eleven losses and tricks, 07b the
-over-powered discriminator; notebook 10's in four: 10a mode collapse on ring8 and grid25, 10b
-oscillation and R1, 10c the plain-GAN settings tried first, 10d Stacked MNIST, drawn from
-``benchmarks/stacked_mnist.py``'s record, which trains those runs).
+digits across machines and TensorFlow versions. Targets: 00 01 02 04 05 06 07a 07b 08 08b 09 10a
+10b 10c 10d (notebook 07's full mode is split in two: 07a the eleven losses and tricks, 07b the
+over-powered discriminator; notebook 08's: 08 ACGAN and InfoGAN for 10 epochs, 08b InfoGAN with
+the paper's settings, drawn from the best seed that ``benchmarks/infogan_paper.py`` trained;
+notebook 10's in four: 10a mode collapse on ring8 and grid25, 10b oscillation and R1, 10c the
+plain-GAN settings tried first, 10d Stacked MNIST, drawn from ``benchmarks/stacked_mnist.py``'s
+record, which trains those runs).
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "images"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "images"
 
 
 def _save(fig, name: str) -> None:
@@ -819,9 +822,141 @@ def figure_10d() -> None:
                           for name, (_, step) in shown.items() if step is not None}, **record})
 
 
+def _infogan_sweeps(gan, order, n=10, seed=9):
+    """Chen et al.'s way of looking at a code: vary one, hold the noise and the other codes.
+    Returns the c1 grid (one column per code value in ``order``, one noise vector per row) and
+    the c2 and c3 sweeps (one row per code value in ``order``, the code from -2 to 2 across)."""
+    import numpy as np
+    import tensorflow as tf
+
+    rng = tf.random.Generator.from_seed(seed)
+    noise = gan.latent(rng, n, categories=tf.zeros([n], tf.int32))[:, :gan.noise_dim]
+    cats = np.tile(np.asarray(order), n)                      # row r: noise r, codes across
+    c1 = tf.concat([tf.repeat(noise, 10, axis=0),
+                    gan.variant.codes(rng, 10 * n, tf.constant(cats, tf.int32),
+                                      tf.zeros([10 * n, 2]))], axis=1)
+    sweeps = []
+    values = np.linspace(-2, 2, n)
+    for k in range(2):
+        cont = np.zeros((10 * n, 2), "float32")
+        cont[:, k] = np.tile(values, 10)
+        z = tf.concat([tf.repeat(noise[:1], 10 * n, axis=0),
+                       gan.variant.codes(rng, 10 * n, tf.constant(np.repeat(order, n), tf.int32),
+                                         tf.constant(cont))], axis=1)
+        sweeps.append(gan.generate(z).numpy())
+    return gan.generate(c1).numpy(), sweeps
+
+
+def _slant_and_ink(images):
+    """Per image, in [0, 1] ink: the slant (mu11 / mu02, the shear that deskewing removes;
+    positive when the top leans left, as rows count downwards) and the mean ink (thicker or
+    longer strokes: more)."""
+    import numpy as np
+
+    ink = (np.asarray(images, np.float64)[..., 0] + 1.0) / 2.0
+    rows, cols = np.mgrid[:ink.shape[1], :ink.shape[2]]
+    mass = ink.sum(axis=(1, 2)) + 1e-9
+    y = (ink * rows).sum(axis=(1, 2)) / mass
+    x = (ink * cols).sum(axis=(1, 2)) / mass
+    dy, dx = rows[None] - y[:, None, None], cols[None] - x[:, None, None]
+    slant = (ink * dx * dy).sum(axis=(1, 2)) / ((ink * dy * dy).sum(axis=(1, 2)) + 1e-9)
+    return slant, ink.mean(axis=(1, 2))
+
+
+def _what_codes_change(gan, values, n=1000, seed=11) -> dict:
+    """Mean slant and ink (:func:`_slant_and_ink`) of ``n`` samples (random noise and category)
+    with one continuous code set to each of ``values`` and the other at 0: what c2 and c3 do."""
+    import tensorflow as tf
+
+    base = gan.latent(tf.random.Generator.from_seed(seed), n).numpy()
+    out = {}
+    for k, code in enumerate(("c2", "c3")):
+        slants, inks = [], []
+        for v in values:
+            z = base.copy()
+            z[:, gan.noise_dim + 10:] = 0.0
+            z[:, gan.noise_dim + 10 + k] = v
+            slant, ink = _slant_and_ink(gan.generate(tf.constant(z)).numpy())
+            slants.append(round(float(slant.mean()), 4)); inks.append(round(float(ink.mean()), 4))
+        out[code] = {"values": [float(v) for v in values], "mean_slant": slants, "mean_ink": inks}
+    return out
+
+
+def figure_08b() -> None:
+    """Notebook 08, InfoGAN with the paper's settings, drawn from the best finished seed of
+    ``benchmarks/infogan_paper.py`` (its run directory must still be there): c1, c2 and c3
+    varied one at a time, and which digits Q's category confuses on the 10,000 real test digits.
+    The JSON holds every seed's result from ``benchmarks/results/infogan_paper.json``."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from gan_lib import Trainer
+    from gan_lib.data import load_dataset, to_unit_range
+    from gan_lib.metrics import best_matching_accuracy
+    from gan_lib.plotting import show_grid
+
+    begin = time.perf_counter()
+    record = json.loads((ROOT / "benchmarks" / "results" / "infogan_paper.json").read_text())
+    finished = {name: run for name, run in record["runs"].items()
+                if run["recipe"] == "paper" and run["points"][-1]["step"] >= 5000}
+    name = max(finished, key=lambda k: finished[k]["points"][-1]["q_on_real_test"])
+    if not Path(finished[name]["run_dir"], "config.json").exists():
+        sys.exit(f"08b draws the best seed, {name}, whose run {finished[name]['run_dir']} is "
+                 f"not here: train it again with {finished[name]['command']}")
+    gan = Trainer(out_dir=finished[name]["run_dir"], resume=True).gan
+    test = load_dataset("mnist", "test")
+    real = to_unit_range(test.images)
+    q = np.concatenate([np.argmax(gan.judge(real[s:s + 1000], training=False)[1].numpy()[:, :10],
+                                  axis=1) for s in range(0, len(real), 1000)])
+    matched = best_matching_accuracy(q, test.labels)
+    digit_of = matched["matching"]                    # code value -> digit
+    order = [code for code, _ in sorted(digit_of.items(), key=lambda kv: kv[1])]
+    confusion = np.zeros((10, 10), np.int64)          # true digit x the digit Q's code stands for
+    np.add.at(confusion, (test.labels, [digit_of[int(c)] for c in q]), 1)
+    c1, (c2, c3) = _infogan_sweeps(gan, order)
+    fig = Figure(figsize=(17, 5))
+    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.05]})
+    show_grid(c1, ncols=10, ax=axes[0], title="c1 varied: one column per value (by matched "
+                                              "digit 0-9)")
+    show_grid(c2, ncols=10, ax=axes[1], title="c2 from -2 to 2 (one row per c1 value)")
+    show_grid(c3, ncols=10, ax=axes[2], title="c3 from -2 to 2 (one row per c1 value)")
+    share = confusion / confusion.sum(axis=1, keepdims=True)
+    axes[3].imshow(share, cmap="Blues", vmin=0, vmax=1)
+    for i in range(10):
+        for j in range(10):
+            if share[i, j] >= 0.02:
+                axes[3].text(j, i, f"{share[i, j]:.0%}".replace("%", ""), ha="center",
+                             va="center", fontsize=7, color="white" if share[i, j] > 0.5 else "k")
+    axes[3].set_xticks(range(10)); axes[3].set_yticks(range(10))
+    axes[3].set_xlabel("digit Q's category stands for"); axes[3].set_ylabel("true digit")
+    axes[3].set_title(f"Q on 10,000 real test digits: {matched['accuracy']:.1%} agree "
+                      "(cells: % of each row)")
+    step = finished[name]["points"][-1]["step"]
+    fig.suptitle(f"InfoGAN, the paper's MNIST settings, {name}, step {step:,} (the best of "
+                 f"{len(finished)} seeds)")
+    fig.tight_layout()
+    _save(fig, "08_infogan_paper.png")
+    _write_json("08_infogan_paper.json", {
+        **_meta("08b", time.perf_counter() - begin),
+        "source": "benchmarks/results/infogan_paper.json (python benchmarks/infogan_paper.py "
+                  "--seed S --steps 5000)", "shown_run": name, "shown_step": step,
+        "q_on_real_test": round(matched["accuracy"], 4),
+        "code_to_digit_matching": {str(k): int(v) for k, v in digit_of.items()},
+        "confusion_true_digit_by_matched_code": confusion.tolist(),
+        "per_digit_agreement": {str(d): round(float(share[d, d]), 4) for d in range(10)},
+        "continuous_codes": {"samples_per_value": 1000,
+                             "measures": "slant: mu11 / mu02 of the ink (positive: the top "
+                                         "leans left); ink: the mean pixel value in [0, 1]",
+                             **_what_codes_change(gan, [-2, -1, -0.5, 0, 0.5, 1, 2])},
+        "seeds_at_last_point": {n: {k: r["points"][-1][k] for k in
+                                    ("step", "q_on_real_test", "code_to_digit")}
+                                for n, r in finished.items()},
+        "paper": record["paper"]})
+
+
 TARGETS = {"00": figure_00, "01": figure_01, "02": figure_02, "04": figure_04,
            "05": figure_05, "06": figure_06,
-           "07a": figure_07a, "07b": figure_07b, "08": figure_08, "09": figure_09,
+           "07a": figure_07a, "07b": figure_07b, "08": figure_08, "08b": figure_08b, "09": figure_09,
            "10a": figure_10a, "10b": figure_10b, "10c": figure_10c, "10d": figure_10d}
 
 if __name__ == "__main__":
