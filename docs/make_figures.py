@@ -849,8 +849,8 @@ def _infogan_sweeps(gan, order, n=10, seed=9):
 
 def _slant_and_ink(images):
     """Per image, in [0, 1] ink: the slant (mu11 / mu02, the shear that deskewing removes;
-    positive when the top leans left, as rows count downwards) and the mean ink (thicker or
-    longer strokes: more)."""
+    positive when the top leans left, as rows count downwards), the mean ink (thicker or
+    longer strokes: more) and the width (the ink's standard deviation across columns, pixels)."""
     import numpy as np
 
     ink = (np.asarray(images, np.float64)[..., 0] + 1.0) / 2.0
@@ -860,25 +860,41 @@ def _slant_and_ink(images):
     x = (ink * cols).sum(axis=(1, 2)) / mass
     dy, dx = rows[None] - y[:, None, None], cols[None] - x[:, None, None]
     slant = (ink * dx * dy).sum(axis=(1, 2)) / ((ink * dy * dy).sum(axis=(1, 2)) + 1e-9)
-    return slant, ink.mean(axis=(1, 2))
+    width = np.sqrt((ink * dx * dx).sum(axis=(1, 2)) / mass)
+    return slant, ink.mean(axis=(1, 2)), width
 
 
 def _what_codes_change(gan, values, n=1000, seed=11) -> dict:
-    """Mean slant and ink (:func:`_slant_and_ink`) of ``n`` samples (random noise and category)
+    """Mean slant, ink and width (:func:`_slant_and_ink`) of ``n`` samples (random noise and category)
     with one continuous code set to each of ``values`` and the other at 0: what c2 and c3 do."""
     import tensorflow as tf
 
     base = gan.latent(tf.random.Generator.from_seed(seed), n).numpy()
     out = {}
     for k, code in enumerate(("c2", "c3")):
-        slants, inks = [], []
+        means = {"mean_slant": [], "mean_ink": [], "mean_width": []}
         for v in values:
             z = base.copy()
             z[:, gan.noise_dim + 10:] = 0.0
             z[:, gan.noise_dim + 10 + k] = v
-            slant, ink = _slant_and_ink(gan.generate(tf.constant(z)).numpy())
-            slants.append(round(float(slant.mean()), 4)); inks.append(round(float(ink.mean()), 4))
-        out[code] = {"values": [float(v) for v in values], "mean_slant": slants, "mean_ink": inks}
+            for key, x in zip(means, _slant_and_ink(gan.generate(tf.constant(z)).numpy())):
+                means[key].append(round(float(x.mean()), 4))
+        out[code] = {"values": [float(v) for v in values], **means}
+    return out
+
+
+def _digits_per_code(gan, classifier, digit_of, n=1000, seed=12) -> dict:
+    """For each value of c1 (keyed by the digit Q's matching gives it), the kit classifier's
+    digits on ``n`` samples drawn with that value: {matched digit: {digit: count}}."""
+    import numpy as np
+    import tensorflow as tf
+
+    rng = tf.random.Generator.from_seed(seed)
+    out = {}
+    for code, digit in sorted(digit_of.items(), key=lambda kv: kv[1]):
+        z = gan.latent(rng, n, categories=tf.fill([n], int(code)))
+        read = np.bincount(classifier.predict(gan.generate(z).numpy()), minlength=10)
+        out[str(digit)] = {str(d): int(c) for d, c in enumerate(read) if c}
     return out
 
 
@@ -891,6 +907,7 @@ def figure_08b() -> None:
     from matplotlib.figure import Figure
 
     from gan_lib import Trainer
+    from gan_lib.classifier import load_classifier
     from gan_lib.data import load_dataset, to_unit_range
     from gan_lib.metrics import best_matching_accuracy
     from gan_lib.plotting import show_grid
@@ -914,6 +931,7 @@ def figure_08b() -> None:
     confusion = np.zeros((10, 10), np.int64)          # true digit x the digit Q's code stands for
     np.add.at(confusion, (test.labels, [digit_of[int(c)] for c in q]), 1)
     c1, (c2, c3) = _infogan_sweeps(gan, order)
+    drawn = _digits_per_code(gan, load_classifier("mnist", verbose=0), digit_of)
     fig = Figure(figsize=(17, 5))
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.05]})
     show_grid(c1, ncols=10, ax=axes[0], title="c1 varied: one column per value (by matched "
@@ -944,9 +962,12 @@ def figure_08b() -> None:
         "code_to_digit_matching": {str(k): int(v) for k, v in digit_of.items()},
         "confusion_true_digit_by_matched_code": confusion.tolist(),
         "per_digit_agreement": {str(d): round(float(share[d, d]), 4) for d in range(10)},
+        "classifier_digits_per_code": drawn,
         "continuous_codes": {"samples_per_value": 1000,
                              "measures": "slant: mu11 / mu02 of the ink (positive: the top "
-                                         "leans left); ink: the mean pixel value in [0, 1]",
+                                         "leans left); ink: the mean pixel value in [0, 1]; "
+                                         "width: the ink's standard deviation across "
+                                         "columns, in pixels",
                              **_what_codes_change(gan, [-2, -1, -0.5, 0, 0.5, 1, 2])},
         "seeds_at_last_point": {n: {k: r["points"][-1][k] for k in
                                     ("step", "q_on_real_test", "code_to_digit")}
