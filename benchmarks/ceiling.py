@@ -11,7 +11,7 @@ Evaluation time is not counted in the steps/s.
     python benchmarks/ceiling.py --recipe default --steps 100000     # continue the same run
 
 Writes ``results/ceiling-<recipe>.json`` (``ceiling-<recipe>-<dataset>.json`` and its own run
-directory for a data set other than MNIST) after every evaluation (points past the restored
+directory for a data set other than MNIST; ``--option field=value`` adds ``-field=value``) after every evaluation (points past the restored
 checkpoint are dropped on a resume, as the run trains them again) and its plot
 ``results/ceiling.png`` with every recipe's curves. Run one recipe at a time: they share 2 cores.
 """
@@ -120,6 +120,7 @@ def main(argv=None):
 
     options = parse_options(args.option)
     stem = args.recipe if args.dataset == "mnist" else f"{args.recipe}-{args.dataset}"
+    stem += "".join(f"-{k}={v}" for k, v in options.items())  # its own run, JSON and curve
     run_dir = Path(args.run_dir or RUNS / stem)
     out = RESULTS / f"ceiling-{stem}.json"
     config = config_for(args.recipe, args.dataset, args.steps, options)

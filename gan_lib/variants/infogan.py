@@ -125,7 +125,9 @@ class PaperInfoGAN(InfoGAN):
     ReLU has leak 0.01 (``leaky_rectify``'s default), the paper's text says 0.1, used here;
     its MNIST is the 55,000-image training split of ``tensorflow.examples.tutorials.mnist``,
     the kit's the 60,000 of the IDX files; its G step draws a fresh z, the kit's reuses D's
-    (train_step.py, the same for every model).
+    (train_step.py, the same for every model); its convolutions start from a normal truncated at
+    two standard deviations (``custom_conv2d``: ``truncated_normal_initializer``), the kit's from
+    the plain N(0, 0.02) of its other layers.
     """
 
     ignores = ("arch", "base_filters", "spectral_norm", "d_dropout", "minibatch_std")
