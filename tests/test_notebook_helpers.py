@@ -310,3 +310,12 @@ def test_every_picture_a_notebook_shows_is_committed_and_the_diagram_script_draw
     with tempfile.TemporaryDirectory() as tmp:
         drawn = diagrams.alternating_step(Path(tmp) / "step.png")
         assert drawn.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and drawn.stat().st_size > 10_000
+
+
+def test_every_notebook_cell_has_its_own_id():
+    """nbformat 4.5 gives each cell an id (a missing one is a warning today, an error later), and
+    the editions and the runtime box find cells by id: each must be there and unique."""
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        ids = [cell.get("id") for cell in json.loads(path.read_text())["cells"]]
+        assert None not in ids, f"{path.name}: cell {ids.index(None)} has no id"
+        assert len(set(ids)) == len(ids), f"{path.name}: repeated cell ids"
