@@ -10,11 +10,11 @@ Two tasks are built in, both made from the real data on the fly:
 G is a **U-Net**: an encoder that halves the resolution twice and a decoder that doubles it back,
 with skip connections that hand each decoder level the encoder's features of the same size, so
 fine detail need not squeeze through the bottleneck. D is a **PatchGAN**: it sees the input and an
-output side by side and returns a 7x7 grid of logits, one per overlapping 18x18 patch (two 4x4
+output stacked as the channels of one image and returns a 7x7 grid of logits, one per overlapping 18x18 patch (two 4x4
 stride-2 convolutions and a 3x3 one; notebook 09 measures it by gradient): on 28x28 images a patch
 is two thirds of the width, so this critic is far less local than on large images. G minimises the adversarial loss plus ``l1_weight`` (100)
-times the L1 distance to the real image; with ``adv_weight=0`` it is a plain L1-trained U-Net,
-the baseline whose outputs come out blurry (the average of all plausible answers).
+times the L1 distance to the real image (the mean absolute pixel difference); with ``adv_weight=0`` it is a plain L1-trained U-Net,
+the baseline whose outputs come out blurry (per pixel, the median of all plausible answers).
 """
 from __future__ import annotations
 
