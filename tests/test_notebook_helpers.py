@@ -319,3 +319,25 @@ def test_every_notebook_cell_has_its_own_id():
         ids = [cell.get("id") for cell in json.loads(path.read_text())["cells"]]
         assert None not in ids, f"{path.name}: cell {ids.index(None)} has no id"
         assert len(set(ids)) == len(ids), f"{path.name}: repeated cell ids"
+
+
+def test_slant_ink_and_width_of_hand_drawn_strokes():
+    """Figure 08b's measures of what InfoGAN's continuous codes do, on strokes with a known answer:
+    '/' has slant -1 (rows count downwards), '\\' +1, an upright bar 0; a bar two columns wide
+    has a column spread of 0.5 pixel, one three columns wide sqrt(2/3)."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import make_figures
+    finally:
+        sys.path.pop(0)
+    images = -np.ones((4, 28, 28, 1), np.float32)
+    for i in range(5, 23):
+        images[0, i, 28 - i] = images[1, i, i] = 1.0
+    images[2, 5:23, 13:15] = 1.0
+    images[3, 5:23, 12:15] = 1.0
+    slant, ink, width = make_figures._slant_and_ink(images)
+    np.testing.assert_allclose(slant, [-1.0, 1.0, 0.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(ink, [18 / 784, 18 / 784, 36 / 784, 54 / 784], rtol=1e-6)
+    np.testing.assert_allclose(width[2:], [0.5, np.sqrt(2 / 3)], rtol=1e-6)
