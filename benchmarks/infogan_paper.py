@@ -8,8 +8,9 @@ the authors' code runs it: see gan_lib/variants/infogan.py) and, every ``--eval-
 measures the code-digit agreement two ways, each after the best one-to-one matching of the 10 code
 values to the 10 digits (``metrics.best_matching_accuracy``, the Hungarian algorithm):
 
-* ``q_on_real_test``: the paper's measure. Q's most likely category for each of the 10,000 real
-  MNIST test digits, against their labels (1 - the paper's error rate: about 0.95).
+* ``q_on_real_test``: our reading of the paper's measure (its sentence names neither the split
+  nor the matching, and the authors' code has no evaluation). Q's most likely category for each
+  of the 10,000 real MNIST test digits, against their labels (1 - the paper's error rate: 0.95).
 * ``code_to_digit``: notebook 08's measure. ``--n`` samples drawn with the category set to
   0, 1, ..., 9, 0, 1, ... (noise from ``tf.random.Generator.from_seed(5)``, as in notebook 08),
   each read by the kit's MNIST classifier (99.18% on real test digits).
