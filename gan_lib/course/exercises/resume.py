@@ -62,7 +62,8 @@ def check_epochs_skipped(fn):
     ok(f"with checkpoints every 50 epochs (the seed's prose), the weights restored were those of "
        f"epoch 250, while the loop was told it was at 290: {got} epochs never trained, and nothing "
        f"said so. Every 10 epochs (the seed's only code): {fn(290, 10, 290)} skipped at this "
-       "interruption, up to 9 at another.")
+       f"interruption, up to {fn(289, 10, 290)} at another (the seed restarts at the epoch it "
+       "typed, 290).")
     return got
 
 
