@@ -39,6 +39,7 @@ import numpy as np  # noqa: E402
 from gan_lib.classifier import load_classifier  # noqa: E402
 from gan_lib.data import load_dataset, to_unit_range  # noqa: E402
 from gan_lib.metrics import best_matching_accuracy  # noqa: E402
+from gan_lib.variants.infogan import read_categories  # noqa: E402
 from common import (add_run_arguments, open_run, parse_options, train_in_segments,  # noqa: E402
                     write_report)
 
@@ -71,11 +72,8 @@ def agreement(gan, classifier, test, n: int) -> dict:
         images.append(gan.generate(gan.latent(rng, len(cats), categories=cats)).numpy())
     images = np.concatenate(images)
     code_to_digit = best_matching_accuracy(categories, classifier.predict(images))
-    own = np.concatenate([np.argmax(gan.judge(images[s:s + 500], training=False)[1].numpy()
-                                    [:, :10], axis=1) for s in range(0, n, 500)])
-    real = to_unit_range(test.images)
-    q_real = np.concatenate([np.argmax(gan.judge(real[s:s + 1000], training=False)[1].numpy()
-                                       [:, :10], axis=1) for s in range(0, len(real), 1000)])
+    own = read_categories(gan, images, batch=500)
+    q_real = read_categories(gan, to_unit_range(test.images))
     on_real = best_matching_accuracy(q_real, test.labels)
     return {"q_on_real_test": round(on_real["accuracy"], 4),
             "q_on_real_test_matching": on_real["matching"],

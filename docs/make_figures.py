@@ -911,6 +911,7 @@ def figure_08b() -> None:
     from gan_lib.data import load_dataset, to_unit_range
     from gan_lib.metrics import best_matching_accuracy
     from gan_lib.plotting import show_grid
+    from gan_lib.variants.infogan import read_categories
 
     begin = time.perf_counter()
     record = json.loads((ROOT / "benchmarks" / "results" / "infogan_paper.json").read_text())
@@ -922,9 +923,7 @@ def figure_08b() -> None:
                  f"not here: train it again with {finished[name]['command']}")
     gan = Trainer(out_dir=finished[name]["run_dir"], resume=True).gan
     test = load_dataset("mnist", "test")
-    real = to_unit_range(test.images)
-    q = np.concatenate([np.argmax(gan.judge(real[s:s + 1000], training=False)[1].numpy()[:, :10],
-                                  axis=1) for s in range(0, len(real), 1000)])
+    q = read_categories(gan, to_unit_range(test.images))
     matched = best_matching_accuracy(q, test.labels)
     digit_of = matched["matching"]                    # code value -> digit
     order = [code for code, _ in sorted(digit_of.items(), key=lambda kv: kv[1])]

@@ -25,6 +25,14 @@ from gan_lib.variants.base import FixedInputs, Variant
 CATEGORIES, CONTINUOUS = 10, 2
 
 
+def read_categories(gan, images, batch: int = 1000) -> np.ndarray:
+    """Q's most likely category for each of ``images`` (in D's input range), in batches of
+    ``batch``: what the categorical code says an image is, for any image, real or generated."""
+    return np.concatenate([
+        np.argmax(gan.judge(images[s:s + batch], training=False)[1].numpy()[:, :CATEGORIES],
+                  axis=1) for s in range(0, len(images), batch)])
+
+
 def information_loss(q_output, z, noise_dim: int):
     """InfoGAN's mutual-information term, as a loss (see the module docstring)."""
     codes = z[:, noise_dim:]
