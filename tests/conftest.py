@@ -38,10 +38,10 @@ def one_body(fields: dict) -> dict:
     """A TrainConfig's ``fields`` less the width its body never reads (``base_filters`` for an
     MLP, ``mlp_hidden`` for the others): the kit refuses a width that would do nothing, and the
     small settings these tests share between bodies set both."""
-    model = fields.get("model", "dcgan")
-    body = model if model in ("mlp", "dcgan") else fields.get("arch") or "dcgan"
-    unread = "base_filters" if body == "mlp" else "mlp_hidden"
-    return {name: value for name, value in fields.items() if name != unread}
+    from gan_lib.config import TrainConfig
+
+    unread = set(TrainConfig(**fields).variant().unread_fields()) & {"mlp_hidden", "base_filters"}
+    return {name: value for name, value in fields.items() if name not in unread}
 
 
 def body_config(**fields):
