@@ -1,7 +1,7 @@
-"""Folders of image files: finding the images, skipping unreadable ones, decoding them, and
-writing a dataset out as one.
+"""Folders of image files: finding the images, skipping unreadable ones, decoding them, loading
+them as a dataset, and writing a dataset out as one.
 
-``data.load_image_folder`` builds a dataset from a folder with these; ``data.batches`` decodes a
+:func:`load_image_folder` builds a dataset from a folder with these; ``data.batches`` decodes a
 folder too large to keep in memory batch by batch with :func:`decode_fn`.
 """
 from __future__ import annotations
@@ -12,8 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from gan_lib.errors import DataError
+from gan_lib.imageset import ImageSet
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
+
+DEFAULT_CACHE_BYTES = 2 * 1024**3
+"""Image folders whose decoded pixels fit in this many bytes are decoded once and kept in memory;
+larger ones are read from disk batch by batch. Override with ``$GAN_CACHE_BYTES``."""
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -112,3 +117,24 @@ def export_image_folder(data, folder, n: int | None = None, per_class: bool = Tr
         image = data.images[i]
         Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(sub / f"{i:06d}.png")
     return folder
+
+
+def load_image_folder(folder, resolution: int = 64, channels: int = 3,
+                      cache_bytes: int | None = None) -> ImageSet:
+    """Images under ``folder`` (recursively), resized to ``resolution`` x ``resolution``.
+
+    ``channels`` is 3 for RGB or 1 for grayscale; images of the other kind are converted. The folder
+    is decoded into memory when it fits in ``cache_bytes``, else streamed from disk during training.
+    Sub-folders, if every image sits in one, become class labels (:func:`class_labels`).
+    """
+    folder = Path(folder)
+    paths = readable(list_images(folder), folder)
+    class_names, labels = class_labels(paths, folder)
+    shape = (resolution, resolution, channels)
+    if cache_bytes is None:
+        cache_bytes = int(os.environ.get("GAN_CACHE_BYTES", DEFAULT_CACHE_BYTES))
+    images = None
+    if len(paths) * int(np.prod(shape)) <= cache_bytes:
+        images = decode_images(paths, resolution, channels)
+    return ImageSet(name=str(folder), shape=shape, images=images, labels=labels,
+                    paths=[str(p) for p in paths], class_names=class_names)

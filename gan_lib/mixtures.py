@@ -2,15 +2,16 @@
 modes and their sampler, in one place.
 
 Two modules use them and must not import each other: ``modes.py`` counts a generator's modes on
-them (modes -> classifier -> data), ``data.py`` serves them as datasets. Both import this one,
-which imports neither. Where each constant comes from (PacGAN's and VEEGAN's code, Metz et al.'s
-demo) is cited in gan_lib/modes.py.
+them (modes -> classifier -> data), ``data.py`` serves them as datasets (:func:`load_points`).
+Both import this one, which imports neither. Where each constant comes from (PacGAN's and
+VEEGAN's code, Metz et al.'s demo) is cited in gan_lib/modes.py.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from gan_lib.errors import ConfigError, DataError
+from gan_lib.imageset import ImageSet
 
 RING8_RADIUS = 1.0
 RING8_STD = 0.01
@@ -70,3 +71,36 @@ def grid25(n: int, rng=None) -> np.ndarray:
     (i, j) with i, j in -4, -2, 0, 2, 4 (VEEGAN's and PacGAN's 2D-grid): neighbours are 2 apart,
     40 standard deviations."""
     return sample_mixture(n, GRID25_MEANS, GRID25_STD, rng)
+
+
+# ------------------------------------------------------------------- the point sets as datasets
+POINT_SETS = tuple(MIXTURES)
+"""The mixtures above (``ring8``, ``grid25``), served as datasets (see :func:`load_points`)."""
+POINT_COUNTS = {"train": 100_000, "test": 10_000}  # PacGAN's ``num_sample`` is 100,000
+POINT_SEEDS = {"train": 0, "test": 1}  # a fixed draw per split, like MNIST's fixed files
+
+
+def point_modes(name: str):
+    """``(means [K, 2], std)`` of the point set ``name``: what ``modes.mode_coverage`` needs
+    (the constants above, PacGAN's; their sources are cited in gan_lib/modes.py)."""
+    if name not in MIXTURES:
+        raise DataError(f"'{name}' is not a point set; use one of {', '.join(POINT_SETS)}")
+    means, std = MIXTURES[name]
+    return means.copy(), std
+
+
+def load_points(name: str, split: str = "train") -> ImageSet:
+    """The 2-D mixture ``name`` (``ring8`` or ``grid25``) as a dataset of points.
+
+    ``POINT_COUNTS[split]`` points drawn by :func:`sample_mixture` (each picks a mode
+    uniformly, then adds std times a standard normal vector), as ``modes.ring8``/``modes.grid25``
+    draw them, with the fixed seed ``POINT_SEEDS[split]`` (the test draw is a different one).
+    Each point is stored as a float32 "image" of shape (1, 1, 2) in the model's own units: the
+    pipeline passes float32 data through unscaled (``data.to_unit_range``), so G must be able to
+    reach them (no tanh: see gan_lib/variants/points.py). There are no labels: the modes are
+    what a GAN must find.
+    """
+    means, std = point_modes(name)
+    points = sample_mixture(POINT_COUNTS[split], means, std, POINT_SEEDS[split])
+    return ImageSet(name=name, shape=(1, 1, 2),
+                    images=points.astype(np.float32).reshape(-1, 1, 1, 2))

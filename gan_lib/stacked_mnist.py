@@ -21,13 +21,16 @@ Labels are the mode ids 100 a + 10 b + c (channels 0, 1, 2 show a, b, c; see
 ``evaluate.evaluate_stacked_mnist`` scores samples as PacGAN's ``log_metrics`` does: the kit's
 MNIST classifier reads each channel, and ``modes.stacked_mnist_modes`` counts the modes reached
 and the KL divergence KL(p || uniform) of the mode histogram (nats; ``gan_lib/modes.py`` cites
-the code). This module only builds the data (NumPy alone): ``data.load_dataset`` serves it.
+the code). This module only builds the data (:func:`load_stacked_mnist`, NumPy alone, from
+the MNIST files of gan_lib/mnist_files.py); ``data.load_dataset`` serves it.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from gan_lib.errors import DataError
+from gan_lib.imageset import ImageSet
+from gan_lib.mnist_files import load_builtin
 
 NAME = "stacked_mnist"
 SHAPE = (28, 28, 3)
@@ -60,3 +63,11 @@ def stacked_split(split: str, train, test, resolution: int | None = None,
     stacks, ids = modes.stacked_mnist(images, labels, COUNTS[split],
                                       np.random.default_rng(SEEDS[split]))
     return stacks, ids.astype(np.int32)
+
+
+def load_stacked_mnist(split: str, resolution=None, channels=None) -> ImageSet:
+    """The ``split`` of Stacked MNIST as an :class:`ImageSet` (labels: the mode ids)."""
+    stacks, ids = stacked_split(split, load_builtin("mnist", "train"),
+                                load_builtin("mnist", "test"), resolution, channels)
+    return ImageSet(name=NAME, shape=SHAPE, images=stacks, labels=ids,
+                    class_names=[f"{i:03d}" for i in range(MODES)])

@@ -11,9 +11,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _have_real_data():
-    from gan_lib.data import _find_idx_dir
+    from gan_lib.mnist_files import find_idx_dir
 
-    return _find_idx_dir("mnist", "train") is not None
+    return find_idx_dir("mnist", "train") is not None
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from gan_lib import data as gdata
+from gan_lib import mnist_files
 from gan_lib.data import batches, load_dataset, read_idx
 from gan_lib.errors import DataError
 
@@ -126,7 +127,7 @@ def test_missing_dataset_offline_says_where_to_put_files(tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GAN_KIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)  # no data/ here either
-    monkeypatch.setattr(gdata, "online", lambda *a, **k: False)  # tests never probe the network
+    monkeypatch.setattr(mnist_files, "online", lambda *a, **k: False)  # never probe the network
     import tensorflow_datasets as tfds
 
     def offline(*args, **kwargs):

@@ -275,12 +275,12 @@ def test_the_noise_horizon_is_saved_not_taken_from_the_length(mnist_small, tmp_p
 
 # ------------------------------------------------------------------------ 9. offline
 def test_offline_without_data_fails_at_once_and_leaves_nothing(tmp_path, monkeypatch):
-    from gan_lib import data
+    from gan_lib import data, mnist_files
 
     monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path / "nothing"))
     monkeypatch.setenv("GAN_KIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(data, "online", lambda *a, **k: False)
+    monkeypatch.setattr(mnist_files, "online", lambda *a, **k: False)
     start = time.perf_counter()
     with pytest.raises(DataError, match="set GAN_DATA_DIR"):
         data.load_dataset("fashion_mnist", "train")

@@ -70,23 +70,26 @@ def make_plan(config: TrainConfig | None = None, out_dir=None, resume: bool = Fa
         config, changes, lost = _resumed_config(config, run, options)
     elif config is None:
         config = TrainConfig().with_options(options)
-    config.check_options()
     role = cluster_role() if config.strategy == "multiworker" else WorkerRole()
     if run is not None:
         _refuse_run_in_data(config, out_dir)
-        _check_run_dir(config, run, role, resume, overwrite)
+        _check_run_dir(run, role, resume, overwrite)
+    # then down the layers, once: the options, the variant, the strategy, the data
+    config.check_options()
     if not role.chief:  # the chief reports; the other workers train quietly
         config.verbose = 0
-    # TensorFlow's collective ops are configured before anything else runs
-    strategy = make_strategy(config.strategy)
     variant = config.variant()  # the run's one Variant, bound to the plan's config
-    data = _resolve(config, variant, data)
-    config.check_combinations(variant)
+    # TensorFlow's collective ops are configured before anything else runs (the data loaders
+    # may run TensorFlow ops: decoding, resizing)
+    strategy = make_strategy(config.strategy)
+    if data is None:
+        data = load_dataset(config.dataset, "train", config.resolution, config.channels)
+    _resolve(config, variant, data)
     return Plan(config, variant, data, out_dir, run, role, strategy, resume, overwrite,
                 tuple(changes), lost)
 
 
-def _check_run_dir(config, run: RunDir, role, resume: bool, overwrite: bool) -> None:
+def _check_run_dir(run: RunDir, role, resume: bool, overwrite: bool) -> None:
     """The chief checks that the run directory can take this run (see rundir.py)."""
     if not role.chief:
         return
@@ -149,15 +152,14 @@ def _saved_config(given: TrainConfig, run: RunDir):
     return given, True
 
 
-def _resolve(config: TrainConfig, variant, data: ImageSet | None) -> ImageSet:
-    """Load the data and fill in what the options left to it: the image shape and classes, the
-    recipe's batch size and learning rates, instance noise's horizon. Changes ``config`` (the
-    plan's own copy) and returns the data."""
-    if data is None:
-        data = load_dataset(config.dataset, "train", config.resolution, config.channels)
+def _resolve(config: TrainConfig, variant, data: ImageSet) -> None:
+    """Fill in what the options left to the data, then check the whole: the image shape and
+    classes, the recipe's batch size and learning rates, instance noise's horizon. Changes
+    ``config`` (the plan's own copy)."""
     config.resolution, config.channels = int(data.shape[0]), int(data.shape[2])
     config.num_classes = data.num_classes
     _fill_recipe(config, variant)
+    config.check_combinations(variant)
     if steps_per_epoch(data, config.batch_size) == 0:
         raise ConfigError(f"--batch-size {config.batch_size} is larger than the dataset "
                           f"({len(data)} images); lower it")
@@ -165,7 +167,6 @@ def _resolve(config: TrainConfig, variant, data: ImageSet | None) -> ImageSet:
         length = config.steps if config.steps is not None else \
             config.epochs * steps_per_epoch(data, config.batch_size)
         config.instance_noise_steps = length  # fixed now, saved in config.json
-    return data
 
 
 def _fill_recipe(config: TrainConfig, variant) -> None:

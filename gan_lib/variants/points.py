@@ -1,7 +1,7 @@
 """``--model mlp``: the plain GAN with dense layers, which also learns 2-D points.
 
 On images it is exactly :class:`~gan_lib.variants.plain.PlainGAN`. On the point sets ``ring8`` and
-``grid25`` (``gan_lib.data.load_points``: each point a float32 "image" of shape (1, 1, 2)) three
+``grid25`` (``gan_lib.mixtures.load_points``: each point a float32 "image" of shape (1, 1, 2)) three
 things change, and nothing else:
 
 * **G's last layer is linear.** A tanh would keep every coordinate in [-1, 1], and the grid's
